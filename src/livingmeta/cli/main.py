@@ -1,0 +1,193 @@
+"""The ``livingmeta`` command: thin click commands (datasette's style).
+
+Each command parses its options, calls one library function and renders the result.
+Library errors become one-line messages on stderr and exit status 2; nothing here
+computes statistics.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from livingmeta import __version__
+from livingmeta.cli._render import print_summary
+from livingmeta.errors import LivingMetaError
+from livingmeta.pooling import MEASURES, METHODS
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_DATA_ERROR = 2
+EXIT_INTERNAL_ERROR = 1
+
+
+class CodeChoice(click.Choice):
+    """A case-insensitive choice of metafor codes, returned upper-case as metafor spells them."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return super().convert(str(value).upper(), param, ctx)
+
+
+class LevelType(click.ParamType):
+    """A confidence level in percent (as metafor: 95), returned as a fraction (0.95)."""
+
+    name = "level"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            level = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"must be a number in percent, e.g. 95; got {value!r}", param, ctx)
+        if not 0 < level < 100:
+            self.fail(f"must be strictly between 0 and 100 (percent); got {value!r}", param, ctx)
+        return level / 100.0
+
+
+def _resolve_table_path(data: str) -> Path:
+    """A path, or the name of a bundled data set when no such file exists."""
+    from livingmeta.datasets import DATASETS, dataset_path
+
+    path = Path(data)
+    if not path.exists() and data in DATASETS:
+        return dataset_path(data)
+    return path
+
+
+@contextmanager
+def _collect_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into one-line messages and non-zero exits, never a traceback."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LivingMetaError as exc:
+            _fail(str(exc), EXIT_DATA_ERROR)
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc),
+                  EXIT_DATA_ERROR)
+        except Exception as exc:  # a bug: still no traceback for the user
+            if os.environ.get("LIVINGMETA_DEBUG"):
+                raise
+            _fail(f"internal error ({type(exc).__name__}: {exc}); please report it, "
+                  "and set LIVINGMETA_DEBUG=1 to see the traceback", EXIT_INTERNAL_ERROR)
+        return None
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write the whole file or nothing (temporary file in the same folder, then rename)."""
+    path = path.resolve()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="livingmeta")
+def cli() -> None:
+    """livingmeta: living systematic reviews and meta-analysis at metafor's precision."""
+
+
+MEASURE_OPTION = click.option(
+    "--measure", type=CodeChoice(MEASURES), default=None,
+    help="Effect-size measure (metafor's codes). Default: GEN when the table has yi.")
+
+
+@cli.command()
+@click.argument("data")
+@MEASURE_OPTION
+@click.option("--method", type=CodeChoice(METHODS), default="REML", show_default=True,
+              help="Model: EE (alias FE), a tau² estimator, MH or PETO.")
+@click.option("--test", type=click.Choice(["z", "knha"]), default="z", show_default=True,
+              help="z tests, or Knapp-Hartung (t / F) tests.")
+@click.option("--level", type=LevelType(), default="95", show_default=True,
+              help="Confidence level in percent.")
+@click.option("--by", default=None, metavar="COLUMN", help="Subgroup analysis by this column.")
+@click.option("--mods", default=None, metavar="COL[,COL...]",
+              help="Moderators for a meta-regression (non-numeric columns are dummy-coded).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (stable contract).")
+@handle_errors
+def pool(data: str, measure: str | None, method: str, test: str, level: float,
+         by: str | None, mods: str | None, as_json: bool) -> None:
+    """Pool the studies in DATA (a CSV file, or a bundled data set: bcg, normand1999)."""
+    from livingmeta.data import read_study_table
+    from livingmeta.pooling import pool_table
+    from livingmeta.summary import summarize_pooled_analysis
+
+    moderators = tuple(m.strip() for m in mods.split(",") if m.strip()) if mods else ()
+    with _collect_warnings():
+        table = read_study_table(_resolve_table_path(data))
+        analysis = pool_table(table, measure=measure, method=method, test=test, level=level,
+                              by=by, mods=moderators)
+    if as_json:
+        click.echo(json.dumps(analysis.to_dict(), indent=2, allow_nan=False))
+    else:
+        print_summary(summarize_pooled_analysis(analysis))
+
+
+@cli.command()
+@click.argument("data")
+@MEASURE_OPTION
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              default=None, help="Write the table to this CSV file instead of stdout.")
+@handle_errors
+def effects(data: str, measure: str | None, out: Path | None) -> None:
+    """Compute effect sizes (yi, vi, sei) and conversion notes for each study in DATA."""
+    from livingmeta.data import read_study_table
+    from livingmeta.pooling import effect_sizes_for_table
+
+    with _collect_warnings() as caught:
+        table = read_study_table(_resolve_table_path(data))
+        es = effect_sizes_for_table(table, measure=measure)
+    for w in dict.fromkeys(str(w.message) for w in caught):
+        click.echo(f"warning: {w}", err=True)
+    text = es.to_frame().to_csv(index=False, float_format="%.17g")
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        _write_atomically(out, text)
+        click.echo(f"wrote {es.yi.size} studies to {out}", err=True)
+
+
+@cli.command()
+def datasets() -> None:
+    """List the bundled data sets (usable by name as DATA)."""
+    from livingmeta.datasets import DATASETS
+
+    for info in DATASETS.values():
+        click.echo(f"{info.name:<12} {info.measure:<5} {info.title}  [{info.source}]")
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="livingmeta")
