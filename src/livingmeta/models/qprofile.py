@@ -1,0 +1,106 @@
+"""Q-profile confidence interval for tau2, and the implied intervals for I2 and H2.
+
+Viechtbauer, W. (2007). Confidence intervals for the amount of heterogeneity in
+meta-analysis. Statistics in Medicine, 26(1), 37-52.
+Viechtbauer, W., et al. (2015) and metafor's ``confint.rma.uni`` (Viechtbauer 2010) for
+the conventions reproduced here:
+
+* the bounds solve ``Q(tau2) = chi^2_{1 - a/2, k-p}`` (lower) and
+  ``Q(tau2) = chi^2_{a/2, k-p}`` (upper), where ``Q(tau2)`` is the generalized Q statistic;
+* a bound whose equation has no root at tau2 >= 0 (``Q(0)`` already below the quantile)
+  is set to 0 (status ``"below"``); when both are, the interval is the null set {0};
+* a bound beyond ``tau2_max = max(100, 10 tau2_hat)`` is not searched for and is set to
+  ``tau2_max`` (status ``"above"``), as metafor reports ``>tau2_max``.
+
+The roots are found for every element of a batch at once by the monotone Newton iteration
+of :func:`livingmeta.models.tau2._common.newton_q_root` (xtol 1e-12, relative).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from .tau2._common import newton_q_root
+
+__all__ = ["XTOL", "QProfileBounds", "tau2_bounds"]
+
+FloatArray = NDArray[np.float64]
+XTOL = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class QProfileBounds:
+    """Q-profile bounds for tau2 over a batch (arrays of shape ``(...)``).
+
+    Attributes
+    ----------
+    tau2_ci_low, tau2_ci_high : ndarray
+        The bounds.
+    low_status, high_status : ndarray of str
+        ``"ok"`` (root found), ``"below"`` (set to 0: no root at tau2 >= 0) or
+        ``"above"`` (set to ``tau2_max``: root beyond the search range).
+    converged : ndarray of bool
+        Both roots that were searched for were found to xtol.
+    """
+
+    tau2_ci_low: FloatArray
+    tau2_ci_high: FloatArray
+    low_status: NDArray[np.str_]
+    high_status: NDArray[np.str_]
+    converged: NDArray[np.bool_]
+
+
+def tau2_bounds(
+    yi: FloatArray,
+    vi: FloatArray,
+    X: FloatArray | None,
+    tau2_hat: FloatArray | float,
+    q0: FloatArray | float,
+    level: float,
+) -> QProfileBounds:
+    """Q-profile bounds for tau2 for each meta-analysis of a batch.
+
+    Parameters
+    ----------
+    yi, vi : ndarray, shape (..., k)
+    X : ndarray, shape (..., k, p) or (k, p), or None (intercept only)
+    tau2_hat : ndarray, shape (...)
+        The estimate, which sets ``tau2_max = max(100, 10 tau2_hat)``.
+    q0 : ndarray, shape (...)
+        ``Q(0)``, Cochran's Q with weights ``1/vi``.
+    level : float
+        Confidence level in (0, 1).
+    """
+    df = yi.shape[-1] - (1 if X is None else X.shape[-1])
+    alpha = 1.0 - level
+    # Upper-tail quantiles: the lower bound solves Q = chi2_{1-a/2}, the upper Q = chi2_{a/2}.
+    crit = np.array([special.chdtri(df, alpha / 2.0), special.chdtri(df, 1.0 - alpha / 2.0)])
+    tau2_max = np.maximum(100.0, 10.0 * np.asarray(tau2_hat, dtype=np.float64))
+    y2 = np.stack([yi, yi], axis=-2)
+    v2 = np.stack([vi, vi], axis=-2)
+    X2 = X if X is None or X.ndim == 2 else np.stack([X, X], axis=-3)
+    shape2 = y2.shape[:-1]
+    roots, converged, _ = newton_q_root(
+        y2,
+        v2,
+        X2,
+        np.broadcast_to(crit, shape2),
+        xtol=XTOL,
+        relative_only=True,
+        upper=np.broadcast_to(tau2_max[..., None], shape2),
+    )
+    below = np.asarray(q0)[..., None] < crit
+    above = ~below & ~converged & (roots >= tau2_max[..., None])
+    status = np.where(below, "below", np.where(above, "above", "ok"))
+    roots = np.where(below, 0.0, roots)
+    return QProfileBounds(
+        roots[..., 0],
+        roots[..., 1],
+        status[..., 0],
+        status[..., 1],
+        np.asarray((converged | below | above).all(axis=-1), dtype=bool),
+    )
