@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from livingmeta.data import COLUMN_ALIASES, NUMERIC_COLUMNS, read_study_table, study_table_from_frame
+from livingmeta.data import (
+    COLUMN_ALIASES,
+    NUMERIC_COLUMNS,
+    read_study_table,
+    study_table_from_frame,
+)
 from livingmeta.errors import DataValidationError
 
 
