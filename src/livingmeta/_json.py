@@ -106,14 +106,16 @@ def _regression(analysis: PooledAnalysis) -> dict[str, Any]:
          "statistic": json_float(stat), "pval": json_float(p),
          "ci_low": json_float(lo), "ci_high": json_float(hi)}
         for name, b, se, stat, p, lo, hi in zip(
-            reg.coefficient_names, reg.beta, reg.se, reg.statistic, reg.pval,
+            reg.moderator_names, reg.estimate, reg.se, reg.statistic, reg.pval,
             reg.ci_low, reg.ci_high, strict=True)
     ]
-    qm_df = reg.QM_df
+    # Under Knapp-Hartung QM is an F statistic with (m, k - p) degrees of freedom.
+    qm_df: int | list[int] = (
+        [int(reg.QM_df), int(reg.df)] if reg.df is not None else int(reg.QM_df))
     return {
         "coefficients": coefficients,
         "QM": json_float(reg.QM),
-        "QM_df": [int(d) for d in qm_df] if isinstance(qm_df, tuple) else int(qm_df),
+        "QM_df": qm_df,
         "QM_pval": json_float(reg.QM_pval),
         "R2": json_float(reg.R2),
     }

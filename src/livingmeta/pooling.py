@@ -10,10 +10,11 @@ is the stable JSON contract documented in the README.
 from __future__ import annotations
 
 import inspect
+import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 
@@ -27,7 +28,9 @@ from livingmeta.errors import (
     Problem,
     check_choice,
 )
-from livingmeta.models import rma, rma_mh, rma_peto
+from livingmeta.models import rma
+from livingmeta.models.mantel_haenszel import MantelHaenszelResult, rma_mh
+from livingmeta.models.peto import PetoResult, rma_peto
 from livingmeta.models.subgroups import SubgroupResult, subgroup_analysis
 from livingmeta.results import MetaAnalysisResult, MetaRegressionResult, Tau2Interval
 
@@ -56,7 +59,7 @@ _Z_MEASURES = ("ZCOR",)
 _MH_MEASURES = ("OR", "RR", "RD")
 _PETO_MEASURES = ("OR", "PETO")
 
-FitResult = Any  # MetaAnalysisResult | MantelHaenszelResult | PetoResult
+FitResult: TypeAlias = MetaAnalysisResult | MantelHaenszelResult | PetoResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +118,11 @@ class PooledAnalysis:
         """The estimate on the natural scale, for log-ratio and Fisher-z measures."""
         if self.regression is not None:
             return None
+        func: Callable[[float], float]
         if self.measure in _LOG_MEASURES or self.method == "PETO":
-            name, func = "exp", np.exp
+            name, func = "exp", math.exp
         elif self.measure in _Z_MEASURES:
-            name, func = "tanh", np.tanh
+            name, func = "tanh", math.tanh
         else:
             return None
         fit = self.fit
@@ -195,7 +199,8 @@ def effect_sizes_for_table(table: StudyTable, *, measure: str | None = None) -> 
     """
     measure = _resolve_measure(table, measure)
     accepted = set(inspect.signature(escalc).parameters)
-    columns = {name: values for name, values in table.columns.items() if name in accepted}
+    columns: dict[str, Any] = {
+        name: values for name, values in table.columns.items() if name in accepted}
     return escalc(measure, study=list(table.study), **columns)
 
 
@@ -210,7 +215,9 @@ def _complete_rows(
     return keep
 
 
-def _design(table: StudyTable, keep: np.ndarray, mods: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+def _design(
+    table: StudyTable, keep: np.ndarray, mods: Sequence[str]
+) -> tuple[np.ndarray, list[str]]:
     """Moderator matrix without intercept: numeric columns as they are, others dummy-coded
     against their first level (in order of appearance)."""
     blocks: list[np.ndarray] = []
@@ -271,62 +278,98 @@ def pool_table(
     level : float
         Confidence level, a fraction.
     by : str, optional
-        Column defining subgroups.
+        Column defining subgroups. Under ``MH`` and ``PETO`` the subgroups are pooled
+        by inverse variance with a common effect (EE), as RevMan does for its subtotals'
+        test for differences.
     mods : sequence of str
         Moderator columns for a meta-regression.
 
     Returns
     -------
     PooledAnalysis
+
+    Warns
+    -----
+    DroppedStudiesWarning
+        When studies lack an effect size or a moderator value; plus every warning of
+        the underlying fits (all also listed in ``PooledAnalysis.warnings``).
     """
     measure = _check_arguments(table, measure, method, test, level, by, mods)
     method = "EE" if method == "FE" else method
     level = float(level)
-    notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         es = effect_sizes_for_table(table, measure=measure)
         keep = _complete_rows(table, es, by, mods)
-        dropped = tuple(s for s, kept in zip(es.study, keep, strict=True) if not kept)
-        if not keep.any():
-            raise DataValidationError([Problem(
-                None, None, None, None,
-                f"no study in {table.source} has a computable {measure} effect size"
-                + (" and complete moderators" if (by or mods) else "")
-                + "; k = 0 after dropping incomplete rows")])
-        if dropped:
-            message = (f"{len(dropped)} stud{'y' if len(dropped) == 1 else 'ies'} left out "
-                       f"for missing values: {', '.join(dropped)}")
-            warnings.warn(message, DroppedStudiesWarning, stacklevel=2)
+        dropped = _drop_report(table, es, keep, measure, bool(by or mods))
         es = es.subset(keep)
-        common = {"level": level, "study": list(es.study)}
-        tau2_interval = subgroups = regression = None
-        if method == "MH":
-            fit = rma_mh(*_binary_cells(table, keep), measure=measure, **common)
-        elif method == "PETO":
-            fit = rma_peto(*_binary_cells(table, keep), **common)
-        else:
-            fit = rma(es.yi, es.vi, method=method, test=test, measure=measure, **common)
-            if method != "EE" and fit.k >= 2:
-                tau2_interval = fit.tau2_confidence_interval()
+        fit, tau2_interval = _fit_overall(table, keep, es, measure, method, test, level)
+        subgroups = None
         if by:
-            groups = table.covariate(by)[keep]
             subgroups = subgroup_analysis(
-                es.yi, es.vi, [str(g) for g in groups],
-                method="EE" if method in ("MH", "PETO") else method,
-                test=test, measure=measure, **common)
+                es.yi, es.vi, [str(g) for g in table.covariate(by)[keep]],
+                method="EE" if method in ("MH", "PETO") else method, test=test,
+                level=level, study=list(es.study), measure=measure)
+        regression = None
         if mods:
-            design, names = _design(table, keep, mods)
-            regression = rma(es.yi, es.vi, mods=design, moderator_names=names,
-                             method=method, test=test, measure=measure, **common)
-            if method != "EE" and regression.k - regression.p >= 1:
+            regression = _fit_regression(table, keep, es, mods, method, test, level)
+            tau2_interval = None
+            if method != "EE" and regression.k > regression.p:
                 tau2_interval = regression.tau2_confidence_interval()
+    messages: list[str] = []
     for w in caught:
-        if issubclass(w.category, Warning):
-            notes.append(str(w.message))
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        messages.append(str(w.message))
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return PooledAnalysis(
         measure=measure, method=method, test=test, level=level, effects=es, fit=fit,
         tau2_interval=tau2_interval, subgroups=subgroups, regression=regression,
-        dropped=dropped, warnings=tuple(dict.fromkeys(notes)),
+        dropped=dropped, warnings=tuple(dict.fromkeys(messages)),
     )
+
+
+def _drop_report(
+    table: StudyTable, es: EffectSizes, keep: np.ndarray, measure: str, covariates: bool
+) -> tuple[str, ...]:
+    dropped = tuple(s for s, kept in zip(es.study, keep, strict=True) if not kept)
+    if not keep.any():
+        raise DataValidationError([Problem(
+            None, None, None, None,
+            f"no study in {table.source} has a computable {measure} effect size"
+            + (" and complete subgroup/moderator values" if covariates else "")
+            + "; k = 0 after dropping incomplete rows")])
+    if dropped:
+        n = len(dropped)
+        warnings.warn(
+            f"{n} stud{'y' if n == 1 else 'ies'} left out for missing values: "
+            f"{', '.join(dropped)}", DroppedStudiesWarning, stacklevel=3)
+    return dropped
+
+
+def _fit_overall(
+    table: StudyTable, keep: np.ndarray, es: EffectSizes, measure: str, method: str,
+    test: str, level: float,
+) -> tuple[FitResult, Tau2Interval | None]:
+    study = list(es.study)
+    if method == "MH":
+        return rma_mh(*_binary_cells(table, keep), measure=measure, level=level,
+                      study=study), None
+    if method == "PETO":
+        return rma_peto(*_binary_cells(table, keep), level=level, study=study), None
+    # Without mods rma always returns the intercept-only MetaAnalysisResult.
+    fit = cast(MetaAnalysisResult, rma(es.yi, es.vi, method=method, test=test, level=level,
+                                       study=study, measure=measure))
+    interval = fit.tau2_confidence_interval() if method != "EE" and fit.k >= 2 else None
+    return fit, interval
+
+
+def _fit_regression(
+    table: StudyTable, keep: np.ndarray, es: EffectSizes, mods: Sequence[str], method: str,
+    test: str, level: float,
+) -> MetaRegressionResult:
+    if method in ("MH", "PETO"):  # checked in _check_arguments; kept for the type checker
+        raise MethodNotApplicableError(f"method {method!r} has no meta-regression")
+    design, names = _design(table, keep, mods)
+    # With mods rma always returns a MetaRegressionResult.
+    return cast(MetaRegressionResult, rma(
+        es.yi, es.vi, mods=design, moderator_names=names, method=method, test=test,
+        level=level, study=list(es.study), measure=es.measure))

@@ -83,6 +83,7 @@ def _interval(low: float | None, high: float | None) -> str:
 
 
 def _estimate_rows(d: dict) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]]
     stat_name = "t" if d["test"] == "knha" else "z"
     rows = [
         ("estimate", fmt_num(d["estimate"])),
@@ -106,7 +107,7 @@ def _estimate_rows(d: dict) -> list[tuple[str, ...]]:
 
 def _heterogeneity_rows(d: dict) -> list[tuple[str, ...]]:
     ci = d.get("tau2_ci")
-    rows = []
+    rows: list[tuple[str, ...]] = []
     if d["tau2"] is not None:
         rows.append(("tau²", fmt_num(d["tau2"]), _interval(*ci) if ci else "—"))
     rows += [
