@@ -27,8 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
-    "ConversionWarning",
     "ConvergenceWarning",
+    "ConversionWarning",
     "DataValidationError",
     "DroppedStudiesWarning",
     "LivingMetaError",
