@@ -155,8 +155,13 @@ def rma_mh(table: Mapping[str, Sequence[float]], measure: str) -> dict[str, Any]
 
     cells = [_array(table[c]) for c in ("ai", "bi", "ci", "di")]
     result = lm_rma_mh(*cells, measure=measure)
-    keys = MH_KEYS + (MH_OR_KEYS if measure == "OR" else ())
-    return {key: _plain(_get(result, key)) for key in keys}
+    out = {key: _plain(_get(result, key)) for key in MH_KEYS}
+    if measure == "OR":
+        # The library names the test statistics cmh_statistic / tarone_statistic.
+        for key in MH_OR_KEYS:
+            name = key if key.endswith("_pval") else f"{key}_statistic"
+            out[key] = _plain(_get(result, name))
+    return out
 
 
 def rma_peto(table: Mapping[str, Sequence[float]]) -> dict[str, Any]:
@@ -184,11 +189,15 @@ def subgroup_analysis(yi: Sequence[float], vi: Sequence[float], groups: Sequence
 
     result = lm_subgroup_analysis(_array(yi), _array(vi), list(groups), method=method,
                                   test=test, level=level)
-    subgroups = [{key: _plain(_get(s, key)) for key in SUBGROUP_KEYS}
-                 for s in _get(result, "subgroups")]
-    test_result = _get(result, "subgroup_test")
+    # One full fit per level (result.fits, in the order of result.groups); the test for
+    # subgroup differences is Q_between with its df and p-value.
+    subgroups = []
+    for group, fit in zip(result.groups, result.fits, strict=True):
+        row = {key: _plain(_get(fit, key)) for key in SUBGROUP_KEYS if key != "group"}
+        subgroups.append({"group": group, **row})
     return {"subgroups": subgroups,
-            "subgroup_test": {key: _plain(_get(test_result, key)) for key in ("Q", "df", "pval")}}
+            "subgroup_test": {"Q": float(result.Q_between), "df": int(result.Q_between_df),
+                              "pval": float(result.Q_between_pval)}}
 
 
 # ---------------------------------------------------------------------------- CLI

@@ -407,8 +407,8 @@ for (dn in MH_DATA) {
                 ci_low = scalar(res$ci.lb), ci_high = scalar(res$ci.ub),
                 Q = scalar(res$QE), Q_df = res$k.yi - 1, Q_pval = scalar(res$QEp),
                 I2 = scalar(res$I2), H2 = scalar(res$H2),
-                cmh = if (m == "OR") scalar(res$CO) else NULL,
-                cmh_pval = if (m == "OR") scalar(res$COp) else NULL,
+                cmh = if (m == "OR") scalar(res$MH) else NULL,  # the printed CMH test (res$CO is Cochran's variant)
+                cmh_pval = if (m == "OR") scalar(res$MHp) else NULL,
                 tarone = if (m == "OR") scalar(res$TA) else NULL,
                 tarone_pval = if (m == "OR") scalar(res$TAp) else NULL)
     mh_cases[[length(mh_cases) + 1]] <- list(
