@@ -14,7 +14,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from livingmeta.models.mantel_haenszel import MantelHaenszelResult, rma_mh
 from livingmeta.models.peto import PetoResult, rma_peto
 from livingmeta.models.subgroups import SubgroupResult, subgroup_analysis
 from livingmeta.results import MetaAnalysisResult, MetaRegressionResult, Tau2Interval
+
+if TYPE_CHECKING:  # pragma: no cover
+    from livingmeta.summary import Summary
 
 __all__ = [
     "BINARY_MEASURES",
@@ -136,6 +139,12 @@ class PooledAnalysis:
             pi_low=None if pi_low is None else float(func(pi_low)),
             pi_high=None if pi_high is None else float(func(pi_high)),
         )
+
+    def summary(self) -> Summary:
+        """A :class:`~livingmeta.summary.Summary` (render with as_text/as_markdown/as_html)."""
+        from livingmeta.summary import summarize
+
+        return summarize(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``livingmeta pool --json`` (see the README)."""

@@ -8,15 +8,18 @@ renders the same value with rich. The library never prints.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from livingmeta._format import fmt_num, fmt_p
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from livingmeta.pooling import PooledAnalysis
 
-__all__ = ["Summary", "SummaryTable", "summarize_pooled_analysis"]
+__all__ = ["Summary", "SummaryTable", "summarize", "summarize_pooled_analysis"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +158,114 @@ def summarize_pooled_analysis(analysis: PooledAnalysis) -> Summary:
     lines = tuple(f"warning: {w}" for w in d["warnings"])
     return Summary(title=title, lines=lines, tables=tuple(tables))
 
+
+
+def _frame_table(title: str, frame: pd.DataFrame) -> SummaryTable:
+    def cell(value: object) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool) or value is None:
+            return str(value)
+        try:
+            return fmt_num(float(value))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return str(value)
+
+    if frame.index.name is not None:
+        frame = frame.reset_index()
+    rows = tuple(tuple(cell(v) for v in row) for row in frame.itertuples(index=False))
+    return SummaryTable(title, tuple(str(c) for c in frame.columns), rows)
+
+
+def _back_transformed(d: dict[str, Any]) -> dict[str, Any] | None:
+    if d["measure"] in ("OR", "RR", "PETO", "IRR", "ROM"):
+        name, func = "exp", math.exp
+    elif d["measure"] == "ZCOR":
+        name, func = "tanh", math.tanh
+    else:
+        return None
+    out: dict[str, Any] = {"transform": name}
+    for key in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
+        value = d.get(key, d.get(key.replace("pi_", "ci_")))
+        out[key] = None if value is None else func(value)
+    return out
+
+
+def _fit_dict(result: Any) -> dict[str, Any]:
+    """A fit's numbers in the shape of the ``pool --json`` contract."""
+    from livingmeta._json import json_float
+
+    d = result.to_dict()
+    interval = d.get("tau2_ci")
+    is_common = d["method"] in ("EE", "FE", "MH", "PETO")
+    out = {key: d.get(key) for key in (
+        "k", "measure", "method", "estimate", "se", "statistic", "pval", "ci_low", "ci_high",
+        "I2", "H2", "Q", "Q_df", "Q_pval")}
+    out.update(
+        test=d.get("test", "z"), df=d.get("df"), level=round(float(d["level"]) * 100, 10),
+        pi_low=d.get("pi_low", d["ci_low"]), pi_high=d.get("pi_high", d["ci_high"]),
+        tau2=None if is_common else json_float(d.get("tau2")),
+        tau2_ci=[interval["tau2_ci_low"], interval["tau2_ci_high"]] if interval else None,
+        I2_ci=[interval["I2_ci_low"], interval["I2_ci_high"]] if interval else None,
+        H2_ci=[interval["H2_ci_low"], interval["H2_ci_high"]] if interval else None,
+        back_transformed=_back_transformed(d),
+        warnings=list(d.get("warnings", [])),
+        studies=[{"study": s, "yi": y, "vi": v, "weight": w} for s, y, v, w in zip(
+            d["study"], d["yi"], d["vi"], d["weights"], strict=True)],
+    )
+    return out
+
+
+def summarize(result: Any) -> Summary:
+    """Summary of any livingmeta result: a fit (``rma``, ``rma_mh``, ``rma_peto``), a
+    meta-regression, a subgroup analysis, a leave-one-out analysis or a pooled analysis.
+    """
+    from livingmeta.models.subgroups import SubgroupResult
+    from livingmeta.pooling import PooledAnalysis
+    from livingmeta.results import MetaRegressionResult
+    from livingmeta.sensitivity import LeaveOneOutResult
+
+    if isinstance(result, PooledAnalysis):
+        return summarize_pooled_analysis(result)
+    if isinstance(result, SubgroupResult | LeaveOneOutResult):
+        kind = "Subgroup analysis" if isinstance(result, SubgroupResult) else "Leave-one-out"
+        title = f"{kind}: {result.measure}, method {result.method}, test {result.test}"
+        lines = tuple(f"warning: {w}" for w in result.warnings)
+        if isinstance(result, SubgroupResult):
+            lines = (f"test for subgroup differences: Q = {fmt_num(result.Q_between)}, "
+                     f"df = {result.Q_between_df}, p = {fmt_p(result.Q_between_pval)}",
+                     *lines)
+        return Summary(title, lines, (_frame_table(kind, result.to_frame()),))
+    if isinstance(result, MetaRegressionResult):
+        d = result.to_dict()
+        frame_rows = tuple(
+            (name, fmt_num(b), fmt_num(se), fmt_num(z), fmt_p(p), _interval(lo, hi))
+            for name, b, se, z, p, lo, hi in zip(
+                d["moderator_names"], d["estimate"], d["se"], d["statistic"], d["pval"],
+                d["ci_low"], d["ci_high"], strict=True))
+        title = (f"Meta-regression: {d['measure']}, method {d['method']}, test {d['test']} "
+                 f"(k = {d['k']})")
+        tables: tuple[SummaryTable, ...] = (
+            SummaryTable("Coefficients", ("term", "estimate", "se", "statistic", "p", "CI"),
+                         frame_rows),
+            SummaryTable("Moderators and residual heterogeneity", ("", "value"), (
+                (f"QM (df = {d['QM_df']})", fmt_num(d["QM"])),
+                ("QM p-value", fmt_p(d["QM_pval"])),
+                ("R² (%)", fmt_num(d["R2"])),
+                ("tau² (residual)", fmt_num(d["tau2"])),
+                (f"QE (df = {d['Q_df']})", fmt_num(d["Q"])),
+                ("QE p-value", fmt_p(d["Q_pval"])))),
+        )
+        return Summary(title, tuple(f"warning: {w}" for w in d["warnings"]), tables)
+    d = _fit_dict(result)
+    title = f"{d['measure']} meta-analysis, method {d['method']} (k = {d['k']})"
+    tables = (
+        SummaryTable("Pooled effect (analysis scale)", ("", "value"),
+                     tuple(_estimate_rows(d))),
+        SummaryTable("Heterogeneity", ("", "value", "CI / test"),
+                     tuple(_heterogeneity_rows(d))),
+        SummaryTable("Studies", ("study", "yi", "vi", "weight (%)"), tuple(
+            (s["study"], fmt_num(s["yi"]), fmt_num(s["vi"]), fmt_num(s["weight"]))
+            for s in d["studies"])),
+    )
+    return Summary(title, tuple(f"warning: {w}" for w in d["warnings"]), tables)

@@ -11,7 +11,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
@@ -26,6 +26,9 @@ from livingmeta.errors import (
     check_choice,
 )
 from livingmeta.results import Provenance, check_level, critical_value, jsonable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from livingmeta.summary import Summary
 
 _CELLS = ("ai", "bi", "ci", "di")
 _RATIO_MEASURES = ("OR", "RR", "PETO")
@@ -240,6 +243,12 @@ class ResultMethods:
             return None
         return {"estimate": math.exp(self.estimate), "ci_low": math.exp(self.ci_low),
                 "ci_high": math.exp(self.ci_high)}
+
+    def summary(self) -> Summary:
+        """A :class:`~livingmeta.summary.Summary` (render with as_text/as_markdown/as_html)."""
+        from livingmeta.summary import summarize
+
+        return summarize(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, JSON-safe (lists, floats, ``None`` for NaN), plus

@@ -17,7 +17,7 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from livingmeta.results import (
     check_level,
     jsonable,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from livingmeta.summary import Summary
 
 __all__ = ["SubgroupResult", "subgroup_analysis"]
 
@@ -129,6 +132,12 @@ class SubgroupResult:
             "Q_pval": [fit.Q_pval for fit in self.fits],
             "I2": [fit.I2 for fit in self.fits], "H2": [fit.H2 for fit in self.fits],
         })
+
+    def summary(self) -> Summary:
+        """A :class:`~livingmeta.summary.Summary` (render with as_text/as_markdown/as_html)."""
+        from livingmeta.summary import summarize
+
+        return summarize(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary of every field (nested results included)."""

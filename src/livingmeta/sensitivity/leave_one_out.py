@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from livingmeta.errors import ConvergenceWarning, MethodNotApplicableError, Sing
 from livingmeta.models.random import fit_batch, rma
 from livingmeta.models.subgroups import check_effects
 from livingmeta.results import MetaAnalysisResult, Provenance, check_level, jsonable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from livingmeta.summary import Summary
 
 __all__ = ["LeaveOneOutResult", "leave_one_out"]
 
@@ -95,6 +98,12 @@ class LeaveOneOutResult:
         frame = pd.DataFrame({name: getattr(self, name) for name in _COLUMNS},
                              index=pd.Index(list(self.study), name="omitted"))
         return frame
+
+    def summary(self) -> Summary:
+        """A :class:`~livingmeta.summary.Summary` (render with as_text/as_markdown/as_html)."""
+        from livingmeta.summary import summarize
+
+        return summarize(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary of every field."""
