@@ -121,6 +121,17 @@ def _regression(analysis: PooledAnalysis) -> dict[str, Any]:
     }
 
 
+def _leave_one_out(analysis: PooledAnalysis) -> dict[str, Any]:
+    loo = analysis.leave_one_out
+    if loo is None:
+        return {}
+    keys = ("estimate", "se", "statistic", "pval", "ci_low", "ci_high", "Q", "Q_pval", "tau2",
+            "I2", "H2")
+    rows = [{"study": study, **{key: json_float(getattr(loo, key)[i]) for key in keys}}
+            for i, study in enumerate(loo.study)]
+    return {"leave_one_out": rows}
+
+
 def pooled_analysis_to_dict(analysis: PooledAnalysis) -> dict[str, Any]:
     """Build the ``pool --json`` object for a :class:`~livingmeta.pooling.PooledAnalysis`."""
     source = analysis.regression if analysis.regression is not None else analysis.fit
@@ -153,4 +164,5 @@ def pooled_analysis_to_dict(analysis: PooledAnalysis) -> dict[str, Any]:
                 "statistic": json_float(stat), "pval": json_float(getattr(fit, f"{name}_pval"))}
     out.update(_subgroups(analysis))
     out.update(_regression(analysis))
+    out.update(_leave_one_out(analysis))
     return out

@@ -33,6 +33,7 @@ from livingmeta.models.mantel_haenszel import MantelHaenszelResult, rma_mh
 from livingmeta.models.peto import PetoResult, rma_peto
 from livingmeta.models.subgroups import SubgroupResult, subgroup_analysis
 from livingmeta.results import MetaAnalysisResult, MetaRegressionResult, Tau2Interval
+from livingmeta.sensitivity import LeaveOneOutResult, leave_one_out
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -98,6 +99,8 @@ class PooledAnalysis:
         With ``by``: one fit per level and the test for subgroup differences.
     regression : MetaRegressionResult or None
         With ``mods``: the mixed-effects meta-regression.
+    leave_one_out : LeaveOneOutResult or None
+        With ``leave1out=True``: the model refitted without each study in turn.
     dropped : tuple of str
         Studies left out because they had no computable effect size or moderator.
     warnings : tuple of str
@@ -113,6 +116,7 @@ class PooledAnalysis:
     tau2_interval: Tau2Interval | None
     subgroups: SubgroupResult | None
     regression: MetaRegressionResult | None
+    leave_one_out: LeaveOneOutResult | None
     dropped: tuple[str, ...]
     warnings: tuple[str, ...]
 
@@ -269,6 +273,7 @@ def pool_table(
     level: float = 0.95,
     by: str | None = None,
     mods: Sequence[str] = (),
+    leave1out: bool = False,
 ) -> PooledAnalysis:
     """Compute effect sizes and pool them.
 
@@ -292,6 +297,9 @@ def pool_table(
         test for differences.
     mods : sequence of str
         Moderator columns for a meta-regression.
+    leave1out : bool
+        Also refit the model leaving out each study in turn (inverse-variance methods,
+        k >= 2), as metafor's ``leave1out()``.
 
     Returns
     -------
@@ -304,6 +312,10 @@ def pool_table(
         the underlying fits (all also listed in ``PooledAnalysis.warnings``).
     """
     measure = _check_arguments(table, measure, method, test, level, by, mods)
+    if leave1out and method in ("MH", "PETO"):
+        raise MethodNotApplicableError(
+            f"leave-one-out refits an inverse-variance model; method {method!r} has none "
+            "(use EE or a tau2 estimator)")
     method = "EE" if method == "FE" else method
     level = float(level)
     with warnings.catch_warnings(record=True) as caught:
@@ -325,6 +337,13 @@ def pool_table(
             tau2_interval = None
             if method != "EE" and regression.k > regression.p:
                 tau2_interval = regression.tau2_confidence_interval()
+        loo = None
+        if leave1out:
+            if es.yi.size < 2:
+                raise MethodNotApplicableError(
+                    "leave-one-out needs at least 2 studies; this analysis has 1")
+            loo = leave_one_out(es.yi, es.vi, method=method, test=test, level=level,
+                                study=list(es.study), measure=measure)
     messages: list[str] = []
     for w in caught:
         messages.append(str(w.message))
@@ -332,7 +351,7 @@ def pool_table(
     return PooledAnalysis(
         measure=measure, method=method, test=test, level=level, effects=es, fit=fit,
         tau2_interval=tau2_interval, subgroups=subgroups, regression=regression,
-        dropped=dropped, warnings=tuple(dict.fromkeys(messages)),
+        leave_one_out=loo, dropped=dropped, warnings=tuple(dict.fromkeys(messages)),
     )
 
 

@@ -152,6 +152,12 @@ def summarize_pooled_analysis(analysis: PooledAnalysis) -> Summary:
             f"Subgroups (test for differences: Q = {fmt_num(test['Q'])}, "
             f"df = {test['df']}, p = {fmt_p(test['pval'])})",
             ("group", "k", "estimate", "CI", "tau²", "I² (%)"), rows))
+    if d.get("leave_one_out"):
+        rows = tuple((r["study"], fmt_num(r["estimate"]), _interval(r["ci_low"], r["ci_high"]),
+                      fmt_p(r["pval"]), fmt_num(r["tau2"]), fmt_num(r["I2"]))
+                     for r in d["leave_one_out"])
+        tables.append(SummaryTable("Leave-one-out (each row omits one study)",
+                                   ("omitted", "estimate", "CI", "p", "tau²", "I² (%)"), rows))
     studies = tuple((s["study"], fmt_num(s["yi"]), fmt_num(s["vi"]), fmt_num(s["weight"]))
                     for s in d["studies"])
     tables.append(SummaryTable("Studies", ("study", "yi", "vi", "weight (%)"), studies))

@@ -54,7 +54,7 @@ def test_fe_alias_and_common_effect_has_no_tau2():
     out = pool_json("bcg", "--measure", "RR", "--method", "fe")
     assert out["method"] == "EE"
     assert out["tau2"] is None and out["tau2_ci"] is None
-    assert out["pi_low"] == out["ci_low"]
+    assert out["pi_low"] is None and out["pi_high"] is None  # metafor: no PI for EE
 
 
 @pytest.mark.parametrize("method", ["MH", "PETO"])
@@ -99,3 +99,26 @@ def test_datasets_lists_bundled_tables():
     result = CliRunner().invoke(cli, ["datasets"])
     assert result.exit_code == 0
     assert "bcg" in result.output and "normand1999" in result.output
+
+
+def test_leave_one_out_rows_match_the_library():
+    import warnings
+
+    from livingmeta import escalc, leave_one_out, read_study_table
+    from livingmeta.datasets import dataset_path
+
+    out = pool_json("bcg", "--measure", "RR", "--leave1out")
+    rows = out["leave_one_out"]
+    assert [r["study"] for r in rows] == [s["study"] for s in out["studies"]]
+    cols = read_study_table(dataset_path("bcg")).columns
+    es = escalc("RR", ai=cols["ai"], bi=cols["bi"], ci=cols["ci"], di=cols["di"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loo = leave_one_out(es.yi, es.vi)
+    assert [r["estimate"] for r in rows] == pytest.approx(list(loo.estimate), rel=1e-12)
+
+
+def test_leave_one_out_is_refused_for_mantel_haenszel(tmp_path):
+    result = CliRunner().invoke(cli, ["pool", "bcg", "--measure", "OR", "--method", "MH",
+                                      "--leave1out"])
+    assert result.exit_code == 2 and "leave-one-out" in result.output
