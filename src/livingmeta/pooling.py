@@ -33,7 +33,7 @@ from livingmeta.models.mantel_haenszel import MantelHaenszelResult, rma_mh
 from livingmeta.models.peto import PetoResult, rma_peto
 from livingmeta.models.subgroups import SubgroupResult, subgroup_analysis
 from livingmeta.results import MetaAnalysisResult, MetaRegressionResult, Tau2Interval
-from livingmeta.sensitivity import LeaveOneOutResult, leave_one_out
+from livingmeta.sensitivity.leave_one_out import LeaveOneOutResult, leave_one_out
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
