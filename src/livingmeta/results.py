@@ -166,9 +166,9 @@ def _tau2_interval(
         H2=(s2 + tau2) / s2,
         H2_ci_low=(s2 + lo) / s2,
         H2_ci_high=(s2 + hi) / s2,
-        low_status=str(b.low_status),
-        high_status=str(b.high_status),
-        null_set=bool(b.high_status == "below"),
+        low_status=str(b.low_status.item()),
+        high_status=str(b.high_status.item()),
+        null_set=bool(b.high_status.item() == "below"),
         converged=bool(b.converged),
     )
 

@@ -66,7 +66,10 @@ def fit_core(
         vcov = vcov * knha_scale(fit.Q, df)[..., None, None]
         dfs = df
     se = np.sqrt(np.diagonal(vcov, axis1=-2, axis2=-1))
-    statistic = fit.beta / se
+    # Under knha, se = 0 when Q(tau2) = 0 (identical yi): the statistic is infinite, as
+    # in metafor, rather than a warning.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = fit.beta / se
     weights = 100.0 * w / w.sum(axis=-1, keepdims=True)
     return CoreFit(
         fit.beta,

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from ._wls import tr_P, wls
+from ._wls import q_and_trace
 
 __all__ = ["QStatistic", "cochran_q", "i2_h2_common", "i2_h2_random"]
 
@@ -51,14 +51,12 @@ class QStatistic:
 
 def cochran_q(yi: FloatArray, vi: FloatArray, X: FloatArray | None) -> QStatistic:
     """Cochran's Q, its p-value and the typical within-study variance."""
-    w = 1.0 / vi
-    fit = wls(yi, w, X)
+    q, trace = q_and_trace(yi, 1.0 / vi, X)
     df = yi.shape[-1] - (1 if X is None else X.shape[-1])
     if df <= 0:
-        Q = np.zeros_like(fit.Q)
+        Q = np.zeros_like(q)
         return QStatistic(Q, 0, np.ones_like(Q), np.full_like(Q, np.nan))
-    typical = df / tr_P(w, X, fit.cov)
-    return QStatistic(fit.Q, df, special.chdtrc(df, fit.Q), typical)
+    return QStatistic(q, df, special.chdtrc(df, q), df / trace)
 
 
 def i2_h2_random(tau2: FloatArray, typical_vi: FloatArray) -> tuple[FloatArray, FloatArray]:

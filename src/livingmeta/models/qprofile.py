@@ -12,8 +12,9 @@ the conventions reproduced here:
 * a bound beyond ``tau2_max = max(100, 10 tau2_hat)`` is not searched for and is set to
   ``tau2_max`` (status ``"above"``), as metafor reports ``>tau2_max``.
 
-The roots are found for every element of a batch at once by the monotone Newton iteration
-of :func:`livingmeta.models.tau2._common.newton_q_root` (xtol 1e-12, relative).
+The roots are found for every element of a batch at once by the safeguarded Newton
+iteration of :func:`livingmeta.models.tau2._common.newton_q_root` (xtol 1e-12, relative),
+started at the estimate of tau2, which lies between the two roots in most data sets.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from .tau2._common import newton_q_root
+from ._wls import q_terms_at
+from .tau2._common import newton_q_root, q_step
 
 __all__ = ["XTOL", "QProfileBounds", "tau2_bounds"]
 
@@ -78,22 +80,26 @@ def tau2_bounds(
     df = yi.shape[-1] - (1 if X is None else X.shape[-1])
     alpha = 1.0 - level
     # Upper-tail quantiles: the lower bound solves Q = chi2_{1-a/2}, the upper Q = chi2_{a/2}.
-    crit = np.array([special.chdtri(df, alpha / 2.0), special.chdtri(df, 1.0 - alpha / 2.0)])
-    tau2_max = np.maximum(100.0, 10.0 * np.asarray(tau2_hat, dtype=np.float64))
+    crit = (float(special.chdtri(df, alpha / 2.0)), float(special.chdtri(df, 1.0 - alpha / 2.0)))
+    if yi.ndim == 1:
+        return _bounds_one(yi, vi, X, float(tau2_hat), float(q0), crit)
+    tau2_hat = np.asarray(tau2_hat, dtype=np.float64)
+    tau2_max = np.maximum(100.0, 10.0 * tau2_hat)
     y2 = np.stack([yi, yi], axis=-2)
     v2 = np.stack([vi, vi], axis=-2)
     X2 = X if X is None or X.ndim == 2 else np.stack([X, X], axis=-3)
     shape2 = y2.shape[:-1]
+    below = np.asarray(q0)[..., None] < np.array(crit)
     roots, converged, _ = newton_q_root(
         y2,
         v2,
         X2,
-        np.broadcast_to(crit, shape2),
+        np.broadcast_to(np.array(crit), shape2),
         xtol=XTOL,
         relative_only=True,
         upper=np.broadcast_to(tau2_max[..., None], shape2),
+        start=np.where(below, 0.0, tau2_hat[..., None]),
     )
-    below = np.asarray(q0)[..., None] < crit
     above = ~below & ~converged & (roots >= tau2_max[..., None])
     status = np.where(below, "below", np.where(above, "above", "ok"))
     roots = np.where(below, 0.0, roots)
@@ -103,4 +109,46 @@ def tau2_bounds(
         status[..., 0],
         status[..., 1],
         np.asarray((converged | below | above).all(axis=-1), dtype=bool),
+    )
+
+
+def _bounds_one(
+    yi: FloatArray,
+    vi: FloatArray,
+    X: FloatArray | None,
+    tau2_hat: float,
+    q0: float,
+    crit: tuple[float, float],
+) -> QProfileBounds:
+    """:func:`tau2_bounds` for one meta-analysis: the two roots one after the other."""
+    tau2_max = max(100.0, 10.0 * tau2_hat)
+    terms = q_terms_at(yi, vi, X)
+    at_hat = terms(tau2_hat)  # both searches start here: one evaluation for the two
+    roots: list[float] = []
+    statuses: list[str] = []
+    all_converged = True
+    for target in crit:
+        if q0 < target:
+            roots.append(0.0)
+            statuses.append("below")
+            continue
+        first, _ = q_step(tau2_hat, *at_hat, target, tau2_max)
+        if first < 0.0:
+            first = 0.0
+        if first > tau2_max:
+            root, converged = tau2_max, False
+        else:
+            found = newton_q_root(yi, vi, X, target, xtol=XTOL, relative_only=True,
+                                  upper=tau2_max, start=first, terms=terms)
+            root, converged = float(found[0]), bool(found[1])
+        above = not converged and root >= tau2_max
+        roots.append(root)
+        statuses.append("above" if above else "ok")
+        all_converged &= converged or above
+    return QProfileBounds(
+        np.array(roots[0]),
+        np.array(roots[1]),
+        np.array(statuses[0]),
+        np.array(statuses[1]),
+        np.array(all_converged),
     )

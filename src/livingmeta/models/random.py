@@ -59,6 +59,8 @@ def _check_data(yi: object, vi: object, batch: bool) -> tuple[FloatArray, FloatA
             f"yi and vi must have the same shape {want} with k >= 1. "
             f"Got {y.shape} and {v.shape}."
         )
+    if np.isfinite(y).all() and np.isfinite(v).all() and (v > 0.0).all():
+        return y, v
     for name, a in (("yi", y), ("vi", v)):
         bad = np.flatnonzero(~np.isfinite(a.reshape(-1)))
         if bad.size:

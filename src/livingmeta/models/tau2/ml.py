@@ -11,14 +11,28 @@ random-effects model. Journal of Educational and Behavioral Statistics, 30(3), 2
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
-from .._wls import wls
+from .._wls import (
+    LikelihoodTerms,
+    SmallIntercept,
+    as_column,
+    likelihood_terms,
+    small_intercept,
+)
 from . import he
-from ._common import FloatArray, Tau2Estimate, as_float, iterate
+from ._common import FloatArray, Tau2Estimate, Update, as_float, iterate, likelihood_step
 
 __all__ = ["estimate"]
+
+
+def _next(tau2: Any, t: LikelihoodTerms) -> Any:
+    # 2 x score = sum(w^2 r^2) - sum(w) = y'PPy - sum(w); its derivative is
+    # sum(w^2) - 2 y'PPPy; 2 x expected information = sum(w^2).
+    return likelihood_step(tau2, t.sw, t.sw2, t.yPPy, t.yPPPy)
 
 
 def _step(
@@ -28,18 +42,27 @@ def _step(
     X: FloatArray | None,
     tau2: FloatArray,
 ) -> FloatArray:
-    # Fisher scoring: score = (sum(w^2 r^2) - sum(w)) / 2, information = sum(w^2) / 2.
-    w = 1.0 / (v + tau2[:, None])
-    fit = wls(y, w, X)
-    wr = w * fit.resid
-    w2 = w * w
-    return tau2 + ((wr * wr).sum(axis=-1) - w.sum(axis=-1)) / w2.sum(axis=-1)
+    return _next(tau2, likelihood_terms(y, 1.0 / (v + as_column(tau2, y)), X))
+
+
+def _small_step(small: SmallIntercept) -> Update:
+    def step(
+        active: NDArray[np.intp] | None,
+        y: FloatArray,
+        v: FloatArray,
+        X: FloatArray | None,
+        tau2: float,
+    ) -> float:
+        return float(_next(tau2, small.likelihood_terms(tau2)))
+
+    return step
 
 
 def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau2Estimate:
-    """ML estimate of tau2 by Fisher scoring, projected onto tau2 >= 0.
+    """ML estimate of tau2 by Fisher scoring finished by Newton, projected onto tau2 >= 0.
 
-    Starts from the Hedges (HE) estimate, as metafor does; stops per element at
+    Starts from the Hedges (HE) estimate, as metafor does; steps as in
+    :func:`livingmeta.models.tau2.reml.estimate`; stops per element at
     ``|delta| < 1e-10 * max(1, tau2)``. ``se_tau2 = sqrt(2 / sum(w^2))``.
 
     Parameters and return value as :func:`livingmeta.models.tau2.dl.estimate`.
@@ -51,7 +74,9 @@ def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau
     """
     y, v = as_float(yi), as_float(vi)
     Xa = None if X is None else as_float(X)
-    tau2, converged, iterations = iterate(_step, y, v, Xa, he.estimate(y, v, Xa).tau2)
+    small = small_intercept(y, v, Xa)
+    update = _step if small is None else _small_step(small)
+    tau2, converged, iterations = iterate(update, y, v, Xa, he.estimate(y, v, Xa).tau2)
     w = 1.0 / (v + tau2[..., None])
     se = np.sqrt(2.0 / (w * w).sum(axis=-1))
     return Tau2Estimate(tau2, se, converged, iterations)

@@ -10,14 +10,29 @@ Raudenbush, S. W. (2009), op. cit. in :mod:`.dl`, for the mixed-effects model.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
-from .._wls import tr_P, tr_PDPD, wls
+from .._wls import (
+    LikelihoodTerms,
+    SmallIntercept,
+    as_column,
+    likelihood_terms,
+    small_intercept,
+    tr_PP,
+)
 from . import he
-from ._common import FloatArray, Tau2Estimate, as_float, iterate
+from ._common import FloatArray, Tau2Estimate, Update, as_float, iterate, likelihood_step
 
 __all__ = ["estimate"]
+
+
+def _next(tau2: Any, t: LikelihoodTerms) -> Any:
+    # 2 x score = y'PPy - tr(P); its derivative is tr(PP) - 2 y'PPPy (Viechtbauer 2005,
+    # eq. 12 differentiated with dP/dtau2 = -PP); 2 x expected information = tr(PP).
+    return likelihood_step(tau2, t.trP, t.trPP, t.yPPy, t.yPPPy)
 
 
 def _step(
@@ -27,18 +42,28 @@ def _step(
     X: FloatArray | None,
     tau2: FloatArray,
 ) -> FloatArray:
-    # Fisher scoring: score = (y'PPy - tr(P)) / 2, expected information = tr(PP) / 2.
-    w = 1.0 / (v + tau2[:, None])
-    fit = wls(y, w, X)
-    wr = w * fit.resid
-    score = (wr * wr).sum(axis=-1) - tr_P(w, X, fit.cov)
-    return tau2 + score / tr_PDPD(w, X, fit.cov)
+    return _next(tau2, likelihood_terms(y, 1.0 / (v + as_column(tau2, y)), X))
+
+
+def _small_step(small: SmallIntercept) -> Update:
+    def step(
+        active: NDArray[np.intp] | None,
+        y: FloatArray,
+        v: FloatArray,
+        X: FloatArray | None,
+        tau2: float,
+    ) -> float:
+        return float(_next(tau2, small.likelihood_terms(tau2)))
+
+    return step
 
 
 def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau2Estimate:
-    """REML estimate of tau2 by Fisher scoring, projected onto tau2 >= 0.
+    """REML estimate of tau2 by Fisher scoring finished by Newton, projected onto tau2 >= 0.
 
-    Starts, as metafor does, from the Hedges (HE) estimate; each step that would leave
+    Starts, as metafor does, from the Hedges (HE) estimate and takes Fisher scoring steps
+    until they are small, then Newton steps to the same root
+    (:func:`~livingmeta.models.tau2._common.likelihood_step`). Each step that would leave
     the parameter space is cut back to 0 (a projected step, which ends where metafor's
     step halving ends). Stops per element at ``|delta| < 1e-10 * max(1, tau2)``.
     ``se_tau2 = sqrt(2 / tr(PP))``, the inverse expected information.
@@ -53,8 +78,8 @@ def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau
     """
     y, v = as_float(yi), as_float(vi)
     Xa = None if X is None else as_float(X)
-    tau2, converged, iterations = iterate(_step, y, v, Xa, he.estimate(y, v, Xa).tau2)
-    w = 1.0 / (v + tau2[..., None])
-    fit = wls(y, w, Xa)
-    se = np.sqrt(2.0 / tr_PDPD(w, Xa, fit.cov))
+    small = small_intercept(y, v, Xa)
+    update = _step if small is None else _small_step(small)
+    tau2, converged, iterations = iterate(update, y, v, Xa, he.estimate(y, v, Xa).tau2)
+    se = np.sqrt(2.0 / tr_PP(1.0 / (v + as_column(tau2, y)), Xa))
     return Tau2Estimate(tau2, se, converged, iterations)
