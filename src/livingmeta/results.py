@@ -273,8 +273,13 @@ class MetaAnalysisResult:
         return self.estimate - crit * self.se, self.estimate + crit * self.se
 
     def prediction_interval(self, level: float | None = None) -> tuple[float, float]:
-        """Prediction interval ``estimate +- crit * sqrt(se^2 + tau2)`` (metafor ``predict``)."""
+        """Prediction interval ``estimate +- crit * sqrt(se^2 + tau2)`` (metafor ``predict``).
+
+        NaN for common-effect models (EE), which predict no distribution of true effects.
+        """
         crit = critical_value(self.level if level is None else check_level(level), self.df)
+        if self.method in ("EE", "FE"):
+            return math.nan, math.nan
         half = crit * math.sqrt(self.se**2 + self.tau2)
         return self.estimate - half, self.estimate + half
 

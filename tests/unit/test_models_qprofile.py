@@ -63,15 +63,19 @@ def test_lower_bound_below_zero_is_zero() -> None:
     assert ci.I2_ci_low == 0.0 and ci.H2_ci_low == 1.0
 
 
-def test_upper_bound_not_found_is_tau2_max() -> None:
-    # metafor 3.8.1: confint(rma(c(0.1,1.9), c(0.1,0.2)), control=list(tol=1e-12))
-    # -> tau^2 ci.lb 0.172459534233, ci.ub ">100"
+def test_upper_bound_beyond_metafors_default_limit_is_the_true_root() -> None:
+    # metafor 3.8.1 with its default limit max(100, 10 tau2) prints ci.ub ">100"; with the
+    # limit lifted: confint(rma(c(0.1,1.9), c(0.1,0.2), control=list(threshold=1e-13)),
+    #   control=list(tol=1e-13, tau2.max=1e6)) -> ci.lb 0.1724595342328, ci.ub 1649.4283969458654
     r = rma([0.1, 1.9], [0.1, 0.2])
     ci = r.tau2_confidence_interval()
-    assert ci.tau2_ci_high == 100.0 and ci.high_status == "above"
-    assert ci.tau2_ci_low == pytest.approx(0.172459534233, rel=1e-9)
+    assert ci.high_status == "ok"
+    assert ci.tau2_ci_high == pytest.approx(1649.4283969458654, rel=1e-9)
+    assert ci.tau2_ci_low == pytest.approx(0.1724595342328, rel=1e-9)
+    # same call on c(0.1, 19), tau2.max=1e8 -> ci.lb 35.40116364916, ci.ub 181865.86826328159
     big = rma([0.1, 19.0], [0.1, 0.2]).tau2_confidence_interval()
-    assert big.tau2_ci_high == pytest.approx(10 * 178.455, rel=1e-9)
+    assert big.tau2_ci_high == pytest.approx(181865.86826328159, rel=1e-9)
+    assert big.tau2_ci_low == pytest.approx(35.40116364916, rel=1e-9)
 
 
 def test_common_effect_has_no_tau2_interval() -> None:

@@ -9,8 +9,12 @@ the conventions reproduced here:
   ``Q(tau2) = chi^2_{a/2, k-p}`` (upper), where ``Q(tau2)`` is the generalized Q statistic;
 * a bound whose equation has no root at tau2 >= 0 (``Q(0)`` already below the quantile)
   is set to 0 (status ``"below"``); when both are, the interval is the null set {0};
-* a bound beyond ``tau2_max = max(100, 10 tau2_hat)`` is not searched for and is set to
-  ``tau2_max`` (status ``"above"``), as metafor reports ``>tau2_max``.
+* unlike metafor's default, the search is not stopped at ``max(100, 10 tau2_hat)``
+  (where ``confint`` reports "> limit" and returns the limit, a value that depends on the
+  estimator): the generalized Q falls to 0 as tau2 grows, so both roots exist and are
+  searched for up to ``SEARCH_FACTOR`` times that limit. This is what metafor returns
+  with a large enough ``tau2.max`` (validation/metafor/README.md, "Known differences").
+  A bound still beyond is set to the search limit (status ``"above"``).
 
 The roots are found for every element of a batch at once by the safeguarded Newton
 iteration of :func:`livingmeta.models.tau2._common.newton_q_root` (xtol 1e-12, relative),
@@ -28,10 +32,12 @@ from scipy import special
 from ._wls import q_terms_at
 from .tau2._common import newton_q_root, q_step
 
-__all__ = ["XTOL", "QProfileBounds", "tau2_bounds"]
+__all__ = ["SEARCH_FACTOR", "XTOL", "QProfileBounds", "tau2_bounds"]
 
 FloatArray = NDArray[np.float64]
 XTOL = 1e-12
+#: The search for a bound goes up to SEARCH_FACTOR * max(100, 10 tau2_hat).
+SEARCH_FACTOR = 1e6
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +77,8 @@ def tau2_bounds(
     yi, vi : ndarray, shape (..., k)
     X : ndarray, shape (..., k, p) or (k, p), or None (intercept only)
     tau2_hat : ndarray, shape (...)
-        The estimate, which sets ``tau2_max = max(100, 10 tau2_hat)``.
+        The estimate, which sets the search limit
+        ``SEARCH_FACTOR * max(100, 10 tau2_hat)``.
     q0 : ndarray, shape (...)
         ``Q(0)``, Cochran's Q with weights ``1/vi``.
     level : float
@@ -84,7 +91,7 @@ def tau2_bounds(
     if yi.ndim == 1:
         return _bounds_one(yi, vi, X, float(tau2_hat), float(q0), crit)
     tau2_hat = np.asarray(tau2_hat, dtype=np.float64)
-    tau2_max = np.maximum(100.0, 10.0 * tau2_hat)
+    tau2_max = SEARCH_FACTOR * np.maximum(100.0, 10.0 * tau2_hat)
     y2 = np.stack([yi, yi], axis=-2)
     v2 = np.stack([vi, vi], axis=-2)
     X2 = X if X is None or X.ndim == 2 else np.stack([X, X], axis=-3)
@@ -121,7 +128,7 @@ def _bounds_one(
     crit: tuple[float, float],
 ) -> QProfileBounds:
     """:func:`tau2_bounds` for one meta-analysis: the two roots one after the other."""
-    tau2_max = max(100.0, 10.0 * tau2_hat)
+    tau2_max = SEARCH_FACTOR * max(100.0, 10.0 * tau2_hat)
     terms = q_terms_at(yi, vi, X)
     at_hat = terms(tau2_hat)  # both searches start here: one evaluation for the two
     roots: list[float] = []

@@ -10,6 +10,8 @@ Knapp 2001; Knapp & Hartung 2003) without truncation, as metafor does by default
 
 from __future__ import annotations
 
+import math
+
 import hashlib
 import warnings
 
@@ -211,11 +213,14 @@ def _analysis_result(
 ) -> MetaAnalysisResult:
     est, se = float(core.beta[0]), float(core.se[0])
     crit = critical_value(level, core.df)
-    half_pi = crit * np.sqrt(se * se + float(core.tau.tau2))
+    # A common-effect model predicts no distribution of true effects: no prediction
+    # interval (NaN), as metafor's predict() gives none for EE/FE.
+    half_pi = math.nan if common["method"] in COMMON_EFFECT_CODES else crit * math.sqrt(
+        se * se + float(core.tau.tau2))
     return MetaAnalysisResult(
         k=k, estimate=est, se=se, statistic=float(core.statistic[0]),
         pval=float(core.pval[0]), ci_low=est - crit * se, ci_high=est + crit * se,
-        pi_low=float(est - half_pi), pi_high=float(est + half_pi), df=core.df,
+        pi_low=est - half_pi, pi_high=est + half_pi, df=core.df,
         **common,  # type: ignore[arg-type]
     )
 
@@ -290,7 +295,9 @@ def fit_batch(
     core = fit_core(y, v, None, method, test)
     crit = critical_value(level, core.df)
     est, se, tau2 = core.beta[..., 0], core.se[..., 0], core.tau.tau2
-    half_pi = crit * np.sqrt(se * se + tau2)
+    # No prediction interval for common-effect models (as metafor's predict()).
+    half_pi = (np.full_like(est, np.nan) if method in COMMON_EFFECT_CODES
+               else crit * np.sqrt(se * se + tau2))
     extra: dict[str, FloatArray] = {}
     if tau2_ci:
         b = tau2_bounds(y, v, None, tau2, core.het.Q, level)
