@@ -10,9 +10,8 @@ Knapp 2001; Knapp & Hartung 2003) without truncation, as metafor does by default
 
 from __future__ import annotations
 
-import math
-
 import hashlib
+import math
 import warnings
 
 import numpy as np
