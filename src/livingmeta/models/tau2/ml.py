@@ -13,18 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
-from .._wls import (
-    LikelihoodTerms,
-    SmallIntercept,
-    as_column,
-    likelihood_terms,
-    small_intercept,
-)
-from . import he
-from ._common import FloatArray, Tau2Estimate, Update, as_float, iterate, likelihood_step
+from .._wls import LikelihoodTerms
+from ._common import FloatArray, Tau2Estimate, likelihood_step
+from ._likelihood import solve_likelihood
 
 __all__ = ["estimate"]
 
@@ -34,28 +25,8 @@ def _next(tau2: Any, t: LikelihoodTerms) -> Any:
     # sum(w^2) - 2 y'PPPy; 2 x expected information = sum(w^2).
     return likelihood_step(tau2, t.sw, t.sw2, t.yPPy, t.yPPPy)
 
-
-def _step(
-    active: NDArray[np.intp] | None,
-    y: FloatArray,
-    v: FloatArray,
-    X: FloatArray | None,
-    tau2: FloatArray,
-) -> FloatArray:
-    return _next(tau2, likelihood_terms(y, 1.0 / (v + as_column(tau2, y)), X))
-
-
-def _small_step(small: SmallIntercept) -> Update:
-    def step(
-        active: NDArray[np.intp] | None,
-        y: FloatArray,
-        v: FloatArray,
-        X: FloatArray | None,
-        tau2: float,
-    ) -> float:
-        return float(_next(tau2, small.likelihood_terms(tau2)))
-
-    return step
+def _information(w: FloatArray, X: FloatArray | None) -> FloatArray:
+    return (w * w).sum(axis=-1)  # sum(w^2), whatever the design (ML)
 
 
 def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau2Estimate:
@@ -72,11 +43,4 @@ def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau
     >>> round(float(estimate([0.1, 0.5, 0.9], [0.04, 0.04, 0.04]).tau2), 6)
     0.066667
     """
-    y, v = as_float(yi), as_float(vi)
-    Xa = None if X is None else as_float(X)
-    small = small_intercept(y, v, Xa)
-    update = _step if small is None else _small_step(small)
-    tau2, converged, iterations = iterate(update, y, v, Xa, he.estimate(y, v, Xa).tau2)
-    w = 1.0 / (v + tau2[..., None])
-    se = np.sqrt(2.0 / (w * w).sum(axis=-1))
-    return Tau2Estimate(tau2, se, converged, iterations)
+    return solve_likelihood(yi, vi, X, _next, _information)

@@ -12,19 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
-from .._wls import (
-    LikelihoodTerms,
-    SmallIntercept,
-    as_column,
-    likelihood_terms,
-    small_intercept,
-    tr_PP,
-)
-from . import he
-from ._common import FloatArray, Tau2Estimate, Update, as_float, iterate, likelihood_step
+from .._wls import LikelihoodTerms, tr_PP
+from ._common import FloatArray, Tau2Estimate, likelihood_step
+from ._likelihood import solve_likelihood
 
 __all__ = ["estimate"]
 
@@ -33,30 +23,6 @@ def _next(tau2: Any, t: LikelihoodTerms) -> Any:
     # 2 x score = y'PPy - tr(P); its derivative is tr(PP) - 2 y'PPPy (Viechtbauer 2005,
     # eq. 12 differentiated with dP/dtau2 = -PP); 2 x expected information = tr(PP).
     return likelihood_step(tau2, t.trP, t.trPP, t.yPPy, t.yPPPy)
-
-
-def _step(
-    active: NDArray[np.intp] | None,
-    y: FloatArray,
-    v: FloatArray,
-    X: FloatArray | None,
-    tau2: FloatArray,
-) -> FloatArray:
-    return _next(tau2, likelihood_terms(y, 1.0 / (v + as_column(tau2, y)), X))
-
-
-def _small_step(small: SmallIntercept) -> Update:
-    def step(
-        active: NDArray[np.intp] | None,
-        y: FloatArray,
-        v: FloatArray,
-        X: FloatArray | None,
-        tau2: float,
-    ) -> float:
-        return float(_next(tau2, small.likelihood_terms(tau2)))
-
-    return step
-
 
 def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau2Estimate:
     """REML estimate of tau2 by Fisher scoring finished by Newton, projected onto tau2 >= 0.
@@ -76,10 +42,4 @@ def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau
     >>> round(float(est.tau2), 6), bool(est.converged)
     (0.12, True)
     """
-    y, v = as_float(yi), as_float(vi)
-    Xa = None if X is None else as_float(X)
-    small = small_intercept(y, v, Xa)
-    update = _step if small is None else _small_step(small)
-    tau2, converged, iterations = iterate(update, y, v, Xa, he.estimate(y, v, Xa).tau2)
-    se = np.sqrt(2.0 / tr_PP(1.0 / (v + as_column(tau2, y)), Xa))
-    return Tau2Estimate(tau2, se, converged, iterations)
+    return solve_likelihood(yi, vi, X, _next, tr_PP)
