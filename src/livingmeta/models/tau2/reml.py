@@ -24,6 +24,7 @@ def _next(tau2: Any, t: LikelihoodTerms) -> Any:
     # eq. 12 differentiated with dP/dtau2 = -PP); 2 x expected information = tr(PP).
     return likelihood_step(tau2, t.trP, t.trPP, t.yPPy, t.yPPPy)
 
+
 def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau2Estimate:
     """REML estimate of tau2 by Fisher scoring finished by Newton, projected onto tau2 >= 0.
 
