@@ -80,20 +80,22 @@ def _subgroups(analysis: PooledAnalysis) -> dict[str, Any]:
     sub = analysis.subgroups
     if sub is None:
         return {}
+    # Estimates come from the subgroup result (per-level fits, or the common-tau2
+    # model's level means); within-level heterogeneity always from the per-level fits.
     rows = []
-    for group, fit in zip(sub.groups, sub.fits, strict=True):
+    for i, (group, fit) in enumerate(zip(sub.groups, sub.fits, strict=True)):
         rows.append({
             "group": group, "k": int(fit.k),
-            "estimate": json_float(fit.estimate), "se": json_float(fit.se),
-            "ci_low": json_float(fit.ci_low), "ci_high": json_float(fit.ci_high),
-            "pval": json_float(fit.pval),
-            "tau2": json_float(fit.tau2), "I2": json_float(fit.I2),
+            "estimate": json_float(sub.estimate[i]), "se": json_float(sub.se[i]),
+            "ci_low": json_float(sub.ci_low[i]), "ci_high": json_float(sub.ci_high[i]),
+            "pval": json_float(sub.pval[i]),
+            "tau2": json_float(sub.tau2[i]), "I2": json_float(fit.I2),
             "Q": json_float(fit.Q), "Q_df": int(fit.Q_df), "Q_pval": json_float(fit.Q_pval),
         })
     return {
         "subgroups": rows,
         "subgroup_test": {"Q": json_float(sub.Q_between), "df": int(sub.Q_between_df),
-                          "pval": json_float(sub.Q_between_pval)},
+                          "pval": json_float(sub.Q_between_pval), "tau2": sub.tau2_model},
     }
 
 

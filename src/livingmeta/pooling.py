@@ -274,6 +274,7 @@ def pool_table(
     by: str | None = None,
     mods: Sequence[str] = (),
     leave1out: bool = False,
+    subgroup_tau2: str = "separate",
 ) -> PooledAnalysis:
     """Compute effect sizes and pool them.
 
@@ -297,6 +298,9 @@ def pool_table(
         test for differences.
     mods : sequence of str
         Moderator columns for a meta-regression.
+    subgroup_tau2 : {"separate", "common"}
+        With ``by``: a tau2 per subgroup (test for differences on the subgroup estimates,
+        as RevMan), or one tau2 for all (mixed-effects model with a factor; its QM test).
     leave1out : bool
         Also refit the model leaving out each study in turn (inverse-variance methods,
         k >= 2), as metafor's ``leave1out()``.
@@ -330,7 +334,7 @@ def pool_table(
             subgroups = subgroup_analysis(
                 es.yi, es.vi, [str(g) for g in table.covariate(by)[keep]],
                 method="EE" if method in ("MH", "PETO") else method, test=test,
-                level=level, study=list(es.study), measure=measure)
+                level=level, study=list(es.study), measure=measure, tau2=subgroup_tau2)
         regression = None
         if mods:
             regression = _fit_regression(table, keep, es, mods, method, test, level)

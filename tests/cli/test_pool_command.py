@@ -122,3 +122,24 @@ def test_leave_one_out_is_refused_for_mantel_haenszel(tmp_path):
     result = CliRunner().invoke(cli, ["pool", "bcg", "--measure", "OR", "--method", "MH",
                                       "--leave1out"])
     assert result.exit_code == 2 and "leave-one-out" in result.output
+
+
+def test_subgroups_with_a_common_tau2_match_the_mixed_effects_model():
+    import warnings
+
+    from livingmeta import escalc, read_study_table, rma
+    from livingmeta.datasets import dataset_path
+
+    out = pool_json("bcg", "--measure", "RR", "--by", "alloc", "--subgroup-tau2", "common")
+    assert out["subgroup_test"]["tau2"] == "common"
+    table = read_study_table(dataset_path("bcg"))
+    cols = table.columns
+    es = escalc("RR", ai=cols["ai"], bi=cols["bi"], ci=cols["ci"], di=cols["di"])
+    alloc = table.covariate("alloc")
+    design = [[float(a == "alternate"), float(a == "systematic")] for a in alloc]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = rma(es.yi, es.vi, mods=design)
+    assert out["subgroup_test"]["Q"] == pytest.approx(model.QM, rel=1e-10)
+    assert out["subgroup_test"]["df"] == 2
+    assert len({g["tau2"] for g in out["subgroups"]}) == 1

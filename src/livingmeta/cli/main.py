@@ -135,12 +135,16 @@ MEASURE_OPTION = click.option(
 @click.option("--by", default=None, metavar="COLUMN", help="Subgroup analysis by this column.")
 @click.option("--mods", default=None, metavar="COL[,COL...]",
               help="Moderators for a meta-regression (non-numeric columns are dummy-coded).")
+@click.option("--subgroup-tau2", type=click.Choice(["separate", "common"]), default="separate",
+              show_default=True,
+              help="With --by: a tau² per subgroup, or one common tau² (mixed-effects model).")
 @click.option("--leave1out", is_flag=True,
               help="Also refit the model leaving out each study in turn.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (stable contract).")
 @handle_errors
 def pool(data: str, measure: str | None, method: str, test: str, level: float,
-         by: str | None, mods: str | None, leave1out: bool, as_json: bool) -> None:
+         by: str | None, mods: str | None, subgroup_tau2: str, leave1out: bool,
+         as_json: bool) -> None:
     """Pool the studies in DATA (a CSV file, or a bundled data set: bcg, normand1999)."""
     from livingmeta.data import read_study_table
     from livingmeta.pooling import pool_table
@@ -150,7 +154,8 @@ def pool(data: str, measure: str | None, method: str, test: str, level: float,
     with _collect_warnings():
         table = read_study_table(_resolve_table_path(data))
         analysis = pool_table(table, measure=measure, method=method, test=test, level=level,
-                              by=by, mods=moderators, leave1out=leave1out)
+                              by=by, mods=moderators, leave1out=leave1out,
+                              subgroup_tau2=subgroup_tau2)
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), indent=2, allow_nan=False))
     else:
