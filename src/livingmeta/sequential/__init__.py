@@ -1,1 +1,5 @@
-"""livingmeta sequential."""
+"""Sequential analyses of an accumulating body of evidence (cumulative meta-analysis)."""
+
+from livingmeta.sequential.cumulative import CumulativeResult, cumulative
+
+__all__ = ["CumulativeResult", "cumulative"]
