@@ -1,1 +1,33 @@
-"""livingmeta plots."""
+"""Publication plots as Display objects (STYLE.md convention 12).
+
+Each plot is a frozen dataclass holding its computed rows and coordinates, built by
+classmethods (``from_result``, ``from_arrays``, ...); ``plot(ax=None)`` draws it on a
+matplotlib figure (no pyplot, no display needed) and returns a :class:`DrawnPlot`, whose
+``savefig(path)`` writes SVG, PNG or PDF according to the extension.
+
+- :class:`ForestPlot`: studies, subgroup subtotals, pooled diamond, prediction interval,
+  heterogeneity lines; cumulative forest plots;
+- :class:`FunnelPlot`: funnel plot with contour-enhanced significance regions and
+  trim-and-fill studies;
+- :class:`BaujatPlot`: contribution to heterogeneity against influence;
+- :class:`LabbePlot`: L'Abbé plot of treatment against control risks.
+"""
+
+from livingmeta.plots._style import DrawnPlot, MeasureScale, measure_scale
+from livingmeta.plots.baujat import BaujatPlot
+from livingmeta.plots.forest import ForestColumn, ForestPlot, ForestRow
+from livingmeta.plots.funnel import ContourBand, FunnelPlot
+from livingmeta.plots.labbe import LabbePlot
+
+__all__ = [
+    "BaujatPlot",
+    "ContourBand",
+    "DrawnPlot",
+    "ForestColumn",
+    "ForestPlot",
+    "ForestRow",
+    "FunnelPlot",
+    "LabbePlot",
+    "MeasureScale",
+    "measure_scale",
+]

@@ -1,0 +1,1 @@
+"""Tests of livingmeta.plots (layout on the data, smoke renders; no image comparison)."""
