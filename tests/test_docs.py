@@ -33,7 +33,7 @@ def test_every_column_and_alias_is_documented(column):
 def test_readme_opens_with_the_two_commands():
     commands = [line.strip() for line in README.splitlines() if line.startswith("    python3")]
     assert len(commands) >= 2
-    assert "livingmeta pool" in commands[0]
+    assert commands[0].endswith("livingmeta run")
     assert "pytest" in commands[1]
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert commands[1] in ci

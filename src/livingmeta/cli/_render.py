@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.table import Table
 
@@ -12,7 +14,9 @@ __all__ = ["print_summary"]
 
 def print_summary(summary: Summary, console: Console | None = None) -> None:
     """Print a summary: its title, its lines (warnings), then each table."""
-    console = console or Console(highlight=False, soft_wrap=True)
+    # Off a terminal (pipes, CI logs) rich would wrap at 80 columns; tables read better wider.
+    console = console or Console(highlight=False, soft_wrap=True,
+                                 width=None if sys.stdout.isatty() else 140)
     console.print(f"[bold]{summary.title}[/bold]")
     for line in summary.lines:
         console.print(f"[yellow]{line}[/yellow]")

@@ -187,6 +187,50 @@ def effects(data: str, measure: str | None, out: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Report folder (default: ./<review folder name>-report).")
+@click.option("--profile", default=None, metavar="NAME",
+              help="Method profile for the primary analysis (default: the review's own).")
+@click.option("--no-report", is_flag=True, help="Print the summary only; write no report.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the whole result as one JSON object instead of the summary.")
+@handle_errors
+def run(path: Path | None, out: Path | None, profile: str | None, no_report: bool,
+        as_json: bool) -> None:
+    """Run a review folder (default: the embedded LDN-for-fibromyalgia review) and write
+    its HTML report."""
+    from livingmeta.review import embedded_review_path, load_review, run_review
+
+    folder = embedded_review_path() if path is None else path
+    with _collect_warnings():
+        result = run_review(load_review(folder), profile=profile)
+        index = None
+        if not no_report:
+            from livingmeta.report import write_report
+
+            target = out if out is not None else Path.cwd() / f"{Path(folder).name}-report"
+            index = write_report(result, target)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+    else:
+        print_summary(result.summary())
+    if index is not None:
+        click.echo(f"report: {index}", err=as_json)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@handle_errors
+def init(path: Path) -> None:
+    """Write a small, commented example review folder at PATH (which must be new or empty)."""
+    from livingmeta.review import write_example_review
+
+    written = write_example_review(path)
+    click.echo(f"wrote an example review to {written}; run it with: livingmeta run {written}")
+
+
+@cli.command()
 def datasets() -> None:
     """List the bundled data sets (usable by name as DATA)."""
     from livingmeta.datasets import DATASETS
