@@ -173,7 +173,7 @@ def _check_arguments(
     by: str | None, mods: Sequence[str],
 ) -> str:
     check_choice("method", method, METHODS)
-    check_choice("test", test, ("z", "knha"))
+    check_choice("test", test, ("z", "knha", "adhoc"))
     if not (isinstance(level, float | int) and 0.0 < float(level) < 1.0):
         raise ParameterError(f"The 'level' parameter must be a fraction in (0, 1). Got {level!r}.")
     measure = _resolve_measure(table, measure)
@@ -288,8 +288,9 @@ def pool_table(
     method : str
         ``EE`` (alias ``FE``), a tau2 estimator (``DL HE HS SJ ML REML EB PM``), ``MH``
         (Mantel-Haenszel) or ``PETO``.
-    test : {"z", "knha"}
-        Normal-theory tests or the Knapp-Hartung adjustment.
+    test : {"z", "knha", "adhoc"}
+        Normal-theory tests, the Knapp-Hartung adjustment, or Knapp-Hartung with its
+        scale factor truncated at 1 (never narrower than z).
     level : float
         Confidence level, a fraction.
     by : str, optional

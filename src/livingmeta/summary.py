@@ -87,7 +87,7 @@ def _interval(low: float | None, high: float | None) -> str:
 
 def _estimate_rows(d: dict) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]]
-    stat_name = "t" if d["test"] == "knha" else "z"
+    stat_name = "z" if d["test"] == "z" else "t"
     rows = [
         ("estimate", fmt_num(d["estimate"])),
         ("standard error", fmt_num(d["se"])),

@@ -145,7 +145,7 @@ def meta_regression(yi: Sequence[float], vi: Sequence[float], X: Sequence[Sequen
                            for j in range(len(columns_of["estimate"]))]
     # metafor's QMdf for knha is (numerator, denominator); the library keeps the
     # numerator in QM_df and the denominator in df.
-    if test == "knha" and not isinstance(out["QM_df"], list):
+    if test != "z" and not isinstance(out["QM_df"], list):
         out["QM_df"] = [out["QM_df"], out["df"]]
     return out
 

@@ -44,7 +44,7 @@ ctrl <- function(stepadj = 1) {
 CI_CONTROL <- list(tol = TOL, maxiter = MAXITER)
 
 METHODS <- c("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
-TESTS <- c("z", "knha")
+TESTS <- c("z", "knha", "adhoc")
 ZERO_TAU2 <- 1e-10    # metafor's tau2 at or below this counts as "estimated at zero"
 
 header <- function(kind) {
@@ -289,7 +289,7 @@ expected_rma <- function(res) {
     I2 = scalar(res$I2), I2_ci = if (is.null(ci)) NULL else ci$I2,
     H2 = scalar(res$H2), H2_ci = if (is.null(ci)) NULL else ci$H2,
     Q = scalar(res$QE), Q_df = res$k - res$p, Q_pval = scalar(res$QEp),
-    df = if (res$test == "knha") scalar(res$ddf) else NULL,
+    df = if (res$test %in% c("knha", "adhoc")) scalar(res$ddf) else NULL,
     weights = vec(weights(res)),
     tau2_ci_warnings = if (is.null(ci)) list() else as.list(ci$warnings),
     tau2_ci_default_search = if (is.null(ci)) NULL else ci$default_search
@@ -449,11 +449,11 @@ for (mn in names(REG_MODS)) for (method in c("REML", "DL")) for (test in TESTS) 
                  X = lapply(seq_len(nrow(X)), function(i) vec(X[i, ]))),
     expected = list(
       k = res$k, coefficients = coefs, QM = scalar(res$QM),
-      QM_df = if (test == "knha") vec(res$QMdf) else scalar(res$QMdf[1]),
+      QM_df = if (test != "z") vec(res$QMdf) else scalar(res$QMdf[1]),
       QM_pval = scalar(res$QMp), R2 = scalar(res$R2), tau2 = scalar(res$tau2),
       I2 = scalar(res$I2), H2 = scalar(res$H2),
       Q = scalar(res$QE), Q_df = res$k - res$p, Q_pval = scalar(res$QEp),
-      df = if (test == "knha") scalar(res$ddf) else NULL),
+      df = if (test != "z") scalar(res$ddf) else NULL),
     expect_warning = if (res$tau2 <= ZERO_TAU2) "ZeroTau2Warning" else NULL,
     r_warnings = as.list(f$warnings))
 }

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from ._wls import wls
-from .adjustments import knha_scale
+from .adjustments import T_TESTS, knha_scale
 from .common import COMMON_EFFECT_CODES, common_effect_tau2
 from .heterogeneity import QStatistic, cochran_q, i2_h2_common, i2_h2_random
 from .tau2 import TAU2_ESTIMATORS, Tau2Estimate
@@ -62,8 +62,8 @@ def fit_core(
     fit = wls(yi, w, X)
     vcov = fit.cov
     dfs: int | None = None
-    if test == "knha":
-        vcov = vcov * knha_scale(fit.Q, df)[..., None, None]
+    if test in T_TESTS:
+        vcov = vcov * knha_scale(fit.Q, df, truncate=test == "adhoc")[..., None, None]
         dfs = df
     se = np.sqrt(np.diagonal(vcov, axis1=-2, axis2=-1))
     # Under knha, se = 0 when Q(tau2) = 0 (identical yi): the statistic is infinite, as

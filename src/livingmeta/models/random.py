@@ -45,7 +45,7 @@ __all__ = ["METHODS", "TESTS", "fit_batch", "rma"]
 
 FloatArray = NDArray[np.float64]
 METHODS = (*TAU2_ESTIMATORS, *COMMON_EFFECT_CODES)
-TESTS = ("z", "knha")
+TESTS = ("z", "knha", "adhoc")
 
 
 def _check_data(yi: object, vi: object, batch: bool) -> tuple[FloatArray, FloatArray]:
@@ -92,7 +92,7 @@ def _fit_warnings(
 ) -> list[tuple[str, type[LivingMetaWarning]]]:
     out: list[tuple[str, type[LivingMetaWarning]]] = []
     if k == 1:
-        note = "; test set to 'z'" if test == "knha" else ""
+        note = "; test set to 'z'" if test != "z" else ""
         out.append((f"Only one study (k = 1): tau2 set to 0 and the estimate is that "
                      f"study's{note}.", SingleStudyWarning))
         return out
@@ -134,7 +134,8 @@ def rma(
         tau2 estimator: ``"DL" "HE" "HS" "SJ" "ML" "REML" "EB" "PM"``, or ``"EE"``
         (alias ``"FE"``) for the common-effect model.
     test : str
-        ``"z"`` or ``"knha"`` (Knapp-Hartung; t and F with ``k - p`` df).
+        ``"z"``, ``"knha"`` (Knapp-Hartung; t and F with ``k - p`` df) or ``"adhoc"``
+        (Knapp-Hartung with the scale factor truncated below at 1).
     level : float
         Confidence level in (0, 1) for every stored interval.
     study : sequence of str, optional

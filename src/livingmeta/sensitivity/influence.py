@@ -230,11 +230,13 @@ def influence(
                                         study=labels, measure=measure))
     mu, vb = full.estimate, full.se**2
     mu_i, vb_i, tau2_i = batch.estimate, batch.se**2, batch.tau2
-    if test == "knha":
+    if test in ("knha", "adhoc"):
         # Knapp-Hartung factor of each refit (Knapp & Hartung 2003): its weighted
-        # residual sum of squares over k - 2.
+        # residual sum of squares over k - 2 (at least 1 under the ad hoc modification).
         w_del = 1.0 / (vs + tau2_i[:, None])
         s2 = np.sum(w_del * (ys - mu_i[:, None]) ** 2, axis=1) / (k - 2)
+        if test == "adhoc":
+            s2 = np.maximum(s2, 1.0)
     else:
         s2 = np.ones(k)
     hat = full.weights / 100.0
