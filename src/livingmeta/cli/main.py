@@ -128,8 +128,9 @@ MEASURE_OPTION = click.option(
 @MEASURE_OPTION
 @click.option("--method", type=CodeChoice(METHODS), default="REML", show_default=True,
               help="Model: EE (alias FE), a tau² estimator, MH or PETO.")
-@click.option("--test", type=click.Choice(["z", "knha"]), default="z", show_default=True,
-              help="z tests, or Knapp-Hartung (t / F) tests.")
+@click.option("--test", type=click.Choice(["z", "knha", "adhoc"]), default="z",
+              show_default=True,
+              help="z tests, Knapp-Hartung (t / F) tests, or Knapp-Hartung truncated at 1.")
 @click.option("--level", type=LevelType(), default="95", show_default=True,
               help="Confidence level in percent.")
 @click.option("--by", default=None, metavar="COLUMN", help="Subgroup analysis by this column.")
