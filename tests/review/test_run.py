@@ -47,12 +47,18 @@ def test_primary_pain_analysis_is_the_declared_profile(result):
 def test_profiles_change_the_method_as_declared(result, review):
     pain = result.primary_outcome.main
     by_name = {p.profile: p for p in pain.profiles}
-    assert set(by_name) == {"revman5", "metafor", "cochrane-2025"}
+    assert set(by_name) == {"revman5", "metafor", "cochrane-2025", "mkh"}
     assert by_name["revman5"].fit.method == "DL" and by_name["revman5"].df is None
     assert math.isnan(by_name["revman5"].pi_low)  # RevMan 5 shows no prediction interval
     assert by_name["metafor"].fit.method == "REML" and by_name["metafor"].fit.test == "z"
     assert by_name["cochrane-2025"].fit.test == "knha"
+    assert by_name["mkh"].fit.test == "adhoc"
     ae = result.outcome("ae_any").main
+    # k = 2 with tau2 at 0: the untruncated Knapp-Hartung interval can be narrower than
+    # z; the ad hoc modification never is (Roever, Knapp & Friede 2015).
+    ae_profiles = {p.profile: p for p in ae.profiles}
+    z_width = ae_profiles["metafor"].ci_high - ae_profiles["metafor"].ci_low
+    assert ae_profiles["mkh"].ci_high - ae_profiles["mkh"].ci_low >= z_width
     mh = {p.profile: p for p in ae.profiles}["revman5"]
     assert mh.settings["model"] == "MH"
     direct = rma_mh([41, 33], [8, 15], [43, 36], [7, 14], measure="RR")

@@ -11,7 +11,13 @@ profile            tau2    test    binary outcomes  tau2 CI       prediction
 ``revman5``        DL      z       Mantel-Haenszel  none          no
 ``metafor``        REML    z       inverse variance Q-profile     yes
 ``cochrane-2025``  REML    knha    inverse variance Q-profile     yes
+``mkh``            REML    adhoc   inverse variance Q-profile     yes
 =================  ======  ======  ===============  ============  ==========
+
+``mkh`` is the modified Knapp-Hartung method (scale factor truncated at 1), recommended
+for few studies of unequal precision (Röver, Knapp & Friede 2015, BMC Med Res Methodol
+15:99): unlike ``cochrane-2025`` its interval is never narrower than the z interval,
+which matters when heterogeneity is estimated near zero with k = 2 or 3.
 
 References
 ----------
@@ -47,7 +53,7 @@ class MethodProfile:
         tau2 estimator code as metafor spells it (``"DL"``, ``"REML"``) for the
         random-effects model of continuous (and, unless ``binary_method="MH"``, binary)
         outcomes.
-    test : {"z", "knha"}
+    test : {"z", "knha", "adhoc"}
         Test and confidence interval of the pooled effect.
     binary_method : {"MH", "IV"}
         ``"MH"``: 2x2 tables pooled by Mantel-Haenszel (common effect, as RevMan 5's
@@ -100,6 +106,15 @@ PROFILES: dict[str, MethodProfile] = {
         method="REML", test="knha", binary_method="IV", tau2_ci=True,
         prediction_interval=True,
         references=("Cochrane Handbook v6.5 (2024), 10.10.4", "Hartung & Knapp 2001",
+                    "Viechtbauer 2007 (Q-profile)", "Riley et al. 2011 (prediction)"),
+    ),
+    "mkh": MethodProfile(
+        name="mkh",
+        description="REML with the modified (ad hoc) Knapp-Hartung test, never narrower "
+                    "than z; Q-profile tau2 CI, prediction interval",
+        method="REML", test="adhoc", binary_method="IV", tau2_ci=True,
+        prediction_interval=True,
+        references=("Knapp & Hartung 2003", "Röver, Knapp & Friede 2015",
                     "Viechtbauer 2007 (Q-profile)", "Riley et al. 2011 (prediction)"),
     ),
 }
