@@ -10,7 +10,8 @@ matplotlib figure (no pyplot, no display needed) and returns a :class:`DrawnPlot
 - :class:`FunnelPlot`: funnel plot with contour-enhanced significance regions and
   trim-and-fill studies;
 - :class:`BaujatPlot`: contribution to heterogeneity against influence;
-- :class:`LabbePlot`: L'Abbé plot of treatment against control risks.
+- :class:`LabbePlot`: L'Abbé plot of treatment against control risks;
+- :class:`SynthesesPlot`: published syntheses by date beside the living estimate.
 """
 
 from livingmeta.plots._style import DrawnPlot, MeasureScale, measure_scale
@@ -18,6 +19,7 @@ from livingmeta.plots.baujat import BaujatPlot
 from livingmeta.plots.forest import ForestColumn, ForestPlot, ForestRow
 from livingmeta.plots.funnel import ContourBand, FunnelPlot
 from livingmeta.plots.labbe import LabbePlot
+from livingmeta.plots.syntheses import SynthesesPlot, SynthesisRow
 
 __all__ = [
     "BaujatPlot",
@@ -29,5 +31,7 @@ __all__ = [
     "FunnelPlot",
     "LabbePlot",
     "MeasureScale",
+    "SynthesesPlot",
+    "SynthesisRow",
     "measure_scale",
 ]
