@@ -8,7 +8,9 @@ become Python floats/lists and NaN or infinite values become None. Rendering liv
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
@@ -60,6 +62,20 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def input_digest(*arrays: Any, labels: Sequence[str] = ()) -> str:
+    """SHA-256 of the inputs, for provenance: each array's shape and float64 bytes, then
+    the labels. A living review compares digests to tell a stale analysis from a current
+    one, so every result computes it the same way (``None`` arrays are skipped)."""
+    h = hashlib.sha256()
+    for a in arrays:
+        if a is not None:
+            arr = np.ascontiguousarray(a, dtype="<f8")
+            h.update(str(arr.shape).encode())
+            h.update(arr.tobytes())
+    h.update("\x1f".join(labels).encode())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

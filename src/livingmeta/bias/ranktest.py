@@ -24,8 +24,7 @@ from livingmeta import __version__
 from livingmeta.bias.small_study import small_study_informative, uninformative_note
 from livingmeta.errors import MethodNotApplicableError
 from livingmeta.models.subgroups import check_effects
-from livingmeta.results import Provenance, jsonable
-from livingmeta.sensitivity.influence import digest
+from livingmeta.results import Provenance, input_digest, jsonable
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -127,5 +126,5 @@ def ranktest(yi: object, vi: object, *, study: object = None) -> RankTestResult:
         k=k, tau=float(res.statistic), pval=float(res.pvalue), exact=exact,
         informative=small_study_informative(k),
         warnings=(*notes, *([note] if note else [])),
-        provenance=Provenance(__version__, "ranktest", "EE", {}, k, digest(y, v)),
+        provenance=Provenance(__version__, "ranktest", "EE", {}, k, input_digest(y, v)),
     )

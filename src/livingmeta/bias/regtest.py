@@ -28,8 +28,7 @@ from livingmeta.bias.small_study import small_study_informative, uninformative_n
 from livingmeta.errors import MethodNotApplicableError, ParameterError, check_choice
 from livingmeta.models.random import rma
 from livingmeta.models.subgroups import check_effects
-from livingmeta.results import MetaRegressionResult, Provenance, check_level, jsonable
-from livingmeta.sensitivity.influence import digest
+from livingmeta.results import MetaRegressionResult, Provenance, check_level, input_digest, jsonable
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -199,5 +198,5 @@ def regtest(
         warnings=(*fit.warnings, *([note] if note else [])),
         provenance=Provenance(__version__, "regtest", fit_method,
                               {"model": model, "predictor": predictor, "test": fit_test,
-                               "level": level}, k, digest(y, v)),
+                               "level": level}, k, input_digest(y, v)),
     )

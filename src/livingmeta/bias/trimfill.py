@@ -48,8 +48,13 @@ from livingmeta.errors import (
 )
 from livingmeta.models.random import METHODS, TESTS, rma
 from livingmeta.models.subgroups import check_effects
-from livingmeta.results import MetaAnalysisResult, MetaRegressionResult, Provenance, jsonable
-from livingmeta.sensitivity.influence import digest
+from livingmeta.results import (
+    MetaAnalysisResult,
+    MetaRegressionResult,
+    Provenance,
+    input_digest,
+    jsonable,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -267,5 +272,5 @@ def trimfill(
         provenance=Provenance(__version__, "trimfill", method,
                               {"side": side, "estimator": estimator, "test": test,
                                "level": level, "maxiter": maxiter, "measure": measure}, k,
-                              digest(y, v)),
+                              input_digest(y, v)),
     )

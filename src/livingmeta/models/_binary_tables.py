@@ -6,7 +6,6 @@ Checking the counts once at the boundary, the per-table effect sizes that enter 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import warnings
 from collections.abc import Sequence
@@ -25,7 +24,7 @@ from livingmeta.errors import (
     ZeroCellWarning,
     check_choice,
 )
-from livingmeta.results import Provenance, check_level, critical_value, jsonable
+from livingmeta.results import Provenance, check_level, critical_value, input_digest, jsonable
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -214,11 +213,8 @@ def provenance(
     """Package version, function, method, options, k and a SHA-256 digest of the inputs."""
     from livingmeta import __version__
 
-    digest = hashlib.sha256()
-    for cells in (t.ai, t.bi, t.ci, t.di):
-        digest.update(np.ascontiguousarray(cells, dtype="<f8").tobytes())
-    digest.update("\x1f".join(t.study).encode())
-    return Provenance(__version__, function, method, dict(options), t.k, digest.hexdigest())
+    digest = input_digest(t.ai, t.bi, t.ci, t.di, labels=t.study)
+    return Provenance(__version__, function, method, dict(options), t.k, digest)
 
 
 class ResultMethods:

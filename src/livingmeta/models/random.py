@@ -10,7 +10,6 @@ Knapp 2001; Knapp & Hartung 2003) without truncation, as metafor does by default
 
 from __future__ import annotations
 
-import hashlib
 import math
 import warnings
 
@@ -33,6 +32,7 @@ from ..results import (
     Provenance,
     check_level,
     critical_value,
+    input_digest,
 )
 from ._core import CoreFit, fit_core
 from .common import COMMON_EFFECT_CODES
@@ -78,13 +78,6 @@ def _check_data(yi: object, vi: object, batch: bool) -> tuple[FloatArray, FloatA
     return y, v
 
 
-def _digest(*arrays: FloatArray | None) -> str:
-    h = hashlib.sha256()
-    for a in arrays:
-        if a is not None:
-            h.update(str(a.shape).encode())
-            h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
-    return h.hexdigest()
 
 
 def _fit_warnings(
@@ -193,7 +186,7 @@ def rma(
         warnings.warn(msg, cls, stacklevel=2)
     options: dict[str, object] = {"test": test, "level": level, "intercept": intercept,
                                   "measure": measure}
-    prov = Provenance(__version__, "rma", method, options, k, _digest(y, v, X))
+    prov = Provenance(__version__, "rma", method, options, k, input_digest(y, v, X))
     common = dict(
         measure=measure, method=method, test=eff_test, level=level,
         tau2=float(core.tau.tau2), se_tau2=float(core.tau.se_tau2), Q=float(core.het.Q),

@@ -13,7 +13,6 @@ for subgroup differences (Viechtbauer 2010, section 3.3).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from livingmeta.results import (
     MetaRegressionResult,
     Provenance,
     check_level,
+    input_digest,
     jsonable,
 )
 
@@ -303,13 +303,6 @@ def subgroup_analysis(
         group=group, warnings=tuple(messages),
         provenance=Provenance(__version__, "subgroup_analysis", method,
                               {"test": test, "level": level, "measure": measure,
-                               "tau2": tau2}, int(y.size), _digest(y, v, group)),
+                               "tau2": tau2}, int(y.size), input_digest(y, v, labels=group)),
     )
 
-
-def _digest(y: FloatArray, v: FloatArray, group: tuple[str, ...]) -> str:
-    h = hashlib.sha256()
-    for a in (y, v):
-        h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
-    h.update("\x1f".join(group).encode())
-    return h.hexdigest()

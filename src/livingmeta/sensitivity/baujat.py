@@ -24,8 +24,8 @@ from numpy.typing import NDArray
 from livingmeta import __version__
 from livingmeta.models.random import rma
 from livingmeta.models.subgroups import check_effects
-from livingmeta.results import MetaAnalysisResult, Provenance, jsonable
-from livingmeta.sensitivity.influence import digest, refit_without_each
+from livingmeta.results import MetaAnalysisResult, Provenance, input_digest, jsonable
+from livingmeta.sensitivity.influence import refit_without_each
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -140,5 +140,5 @@ def baujat(
         study=labels, x=x, y=np.asarray(infl, dtype=float), k=k, method=method,
         measure=measure, warnings=(*full.warnings, *messages),
         provenance=Provenance(__version__, "baujat", method, {"measure": measure}, k,
-                              digest(y, v)),
+                              input_digest(y, v)),
     )

@@ -19,7 +19,6 @@ The k refits run at once through :func:`~livingmeta.models.random.fit_batch` on 
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -33,7 +32,14 @@ from livingmeta import __version__
 from livingmeta.errors import ConvergenceWarning, MethodNotApplicableError
 from livingmeta.models.random import fit_batch, rma
 from livingmeta.models.subgroups import check_effects
-from livingmeta.results import BatchResult, MetaAnalysisResult, Provenance, check_level, jsonable
+from livingmeta.results import (
+    BatchResult,
+    MetaAnalysisResult,
+    Provenance,
+    check_level,
+    input_digest,
+    jsonable,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -163,10 +169,6 @@ def refit_without_each(y: FloatArray, v: FloatArray, labels: tuple[str, ...], me
     return batch, ys, vs, messages
 
 
-def digest(*arrays: FloatArray) -> str:
-    """SHA-256 of the float64 bytes of the inputs (provenance)."""
-    return hashlib.sha256(np.ascontiguousarray(np.stack(arrays), dtype="<f8").tobytes()
-                          ).hexdigest()
 
 
 def influence(
@@ -261,5 +263,5 @@ def influence(
         warnings=(*full.warnings, *messages),
         provenance=Provenance(__version__, "influence", method,
                               {"test": test, "level": level, "measure": measure}, k,
-                              digest(y, v)),
+                              input_digest(y, v)),
     )

@@ -9,7 +9,6 @@ a single study and goes through :func:`~livingmeta.models.random.rma` (the k = 1
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -22,7 +21,13 @@ from livingmeta import __version__
 from livingmeta.errors import ConvergenceWarning, MethodNotApplicableError, SingleStudyWarning
 from livingmeta.models.random import fit_batch, rma
 from livingmeta.models.subgroups import check_effects
-from livingmeta.results import MetaAnalysisResult, Provenance, check_level, jsonable
+from livingmeta.results import (
+    MetaAnalysisResult,
+    Provenance,
+    check_level,
+    input_digest,
+    jsonable,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -206,12 +211,11 @@ def leave_one_out(
         messages.append(f"The {method} estimator of tau2 did not converge when omitting "
                         f"{', '.join(failed)}.")
         warnings.warn(messages[-1], ConvergenceWarning, stacklevel=2)
-    digest = hashlib.sha256(np.ascontiguousarray(np.stack([y, v]), dtype="<f8").tobytes())
     return LeaveOneOutResult(
         study=labels, k=k, measure=measure, method=method, test=test, level=level,
         path=path, warnings=tuple(messages),
         provenance=Provenance(__version__, "leave_one_out", method,
                               {"test": test, "level": level, "measure": measure}, k,
-                              digest.hexdigest()),
+                              input_digest(y, v)),
         **values,
     )

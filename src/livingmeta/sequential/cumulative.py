@@ -27,8 +27,7 @@ from livingmeta.errors import (
 )
 from livingmeta.models.random import rma
 from livingmeta.models.subgroups import check_effects
-from livingmeta.results import MetaAnalysisResult, Provenance, check_level, jsonable
-from livingmeta.sensitivity.influence import digest
+from livingmeta.results import MetaAnalysisResult, Provenance, check_level, input_digest, jsonable
 
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
@@ -218,6 +217,6 @@ def cumulative(
         provenance=Provenance(__version__, "cumulative", method,
                               {"test": test, "level": level, "measure": measure,
                                "order": None if order is None else idx.tolist()}, k,
-                              digest(y, v)),
+                              input_digest(y, v)),
         **values,
     )
