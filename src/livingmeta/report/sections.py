@@ -146,6 +146,28 @@ def _what_changed(result: ReviewResult) -> list[str]:
     return lines
 
 
+def _narrow_knha_caution(res: MeasureResult) -> str:
+    """A caution when the primary Knapp-Hartung interval is narrower than the z interval
+    of the same estimator (its scale factor below 1, as happens with k = 2 or 3 and tau2
+    near 0: Roever, Knapp & Friede 2015), pointing to the modified (ad hoc) profile."""
+    est = res.primary
+    if est is None or est.settings.get("test") != "knha":
+        return ""
+    by_test = {(p.settings.get("method"), p.settings.get("test")): p for p in res.profiles
+               if p.settings.get("model", "RE") != "MH"}
+    z = by_test.get((est.settings.get("method"), "z"))
+    if z is None or (est.ci_high - est.ci_low) >= (z.ci_high - z.ci_low):
+        return ""
+    text = (f" Caution: this Knapp-Hartung interval is narrower than the z interval "
+            f"({fmt_interval(z.ci_low, z.ci_high, res.measure)}), which happens when few "
+            f"studies agree closely")
+    adhoc = by_test.get((est.settings.get("method"), "adhoc"))
+    if adhoc is not None:
+        text += (f"; the modified Knapp-Hartung profile {adhoc.profile} gives "
+                 f"{fmt_interval(adhoc.ci_low, adhoc.ci_high, res.measure)}")
+    return text + "."
+
+
 def answer_lines(result: ReviewResult) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The answer in plain words (the primary outcome), then one line per outcome."""
     summary = summarize_review(result)
@@ -157,7 +179,8 @@ def answer_lines(result: ReviewResult) -> tuple[tuple[str, ...], tuple[str, ...]
             text = _estimate_text(est) if est is not None else "not pooled ({}): {}".format(
                 res.note, "; ".join(f"{e.study} {res.measure} {fmt_value(e.yi, res.measure)}"
                                     for e in res.effects))
-            per_outcome.append(f"{outcome.outcome.label} ({res.measure}): {text}.")
+            per_outcome.append(f"{outcome.outcome.label} ({res.measure}): {text}."
+                               + _narrow_knha_caution(res))
     return tuple(lines), tuple(per_outcome)
 
 
