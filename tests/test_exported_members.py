@@ -12,7 +12,7 @@ PACKAGES = [
     "livingmeta.models.tau2", "livingmeta.sensitivity", "livingmeta.pooling",
     "livingmeta.results", "livingmeta.errors", "livingmeta.summary", "livingmeta.datasets",
     "livingmeta.bias", "livingmeta.sequential", "livingmeta.plots", "livingmeta.review",
-    "livingmeta.report",
+    "livingmeta.report", "livingmeta.records", "livingmeta.appraisal",
 ]
 
 
