@@ -11,7 +11,10 @@ matplotlib figure (no pyplot, no display needed) and returns a :class:`DrawnPlot
   trim-and-fill studies;
 - :class:`BaujatPlot`: contribution to heterogeneity against influence;
 - :class:`LabbePlot`: L'Abbé plot of treatment against control risks;
-- :class:`SynthesesPlot`: published syntheses by date beside the living estimate.
+- :class:`SynthesesPlot`: published syntheses by date beside the living estimate;
+- :class:`TrafficLightPlot`, :class:`RobSummaryPlot`: risk of bias per study and domain,
+  and the share of weight at each judgment; :func:`rob_columns` gives the forest plot's
+  RoB columns.
 """
 
 from livingmeta.plots._style import DrawnPlot, MeasureScale, measure_scale
@@ -19,9 +22,12 @@ from livingmeta.plots.baujat import BaujatPlot
 from livingmeta.plots.forest import ForestColumn, ForestPlot, ForestRow
 from livingmeta.plots.funnel import ContourBand, FunnelPlot
 from livingmeta.plots.labbe import LabbePlot
+from livingmeta.plots.prisma import PrismaBox, PrismaDiagram
+from livingmeta.plots.rob import JUDGMENT_STYLES, RobSummaryPlot, TrafficLightPlot, rob_columns
 from livingmeta.plots.syntheses import SynthesesPlot, SynthesisRow
 
 __all__ = [
+    "JUDGMENT_STYLES",
     "BaujatPlot",
     "ContourBand",
     "DrawnPlot",
@@ -31,7 +37,12 @@ __all__ = [
     "FunnelPlot",
     "LabbePlot",
     "MeasureScale",
+    "PrismaBox",
+    "PrismaDiagram",
+    "RobSummaryPlot",
     "SynthesesPlot",
     "SynthesisRow",
+    "TrafficLightPlot",
     "measure_scale",
+    "rob_columns",
 ]
