@@ -66,3 +66,22 @@ def test_init_writes_an_example_that_runs(tmp_path):
     assert again.exit_code == 2
     ran = CliRunner().invoke(cli, ["run", str(target), "--no-report"])
     assert ran.exit_code == 0, ran.output
+
+
+def test_run_on_a_broken_rob2_file_names_file_row_and_column(tmp_path):
+    folder = tmp_path / "review"
+    shutil.copytree(embedded_review_path(), folder)
+    path = folder / "rob2.csv"
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fieldnames = list(rows[0])
+    first_answer = next(i for i, r in enumerate(rows) if r["question"])
+    rows[first_answer]["answer"] = "MAYBE"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fieldnames)
+        writer.writeheader()
+        writer.writerows(rows)
+    result = CliRunner().invoke(cli, ["run", str(folder), "--no-report"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"rob2.csv row {first_answer + 1}" in result.output
+    assert "answer" in result.output and "MAYBE" in result.output

@@ -201,21 +201,28 @@ def run(path: Path | None, out: Path | None, profile: str | None, no_report: boo
         as_json: bool) -> None:
     """Run a review folder (default: the embedded LDN-for-fibromyalgia review) and write
     its HTML report."""
+    from livingmeta.appraisal import appraise_review
     from livingmeta.review import embedded_review_path, load_review, run_review
 
     folder = embedded_review_path() if path is None else path
     with _collect_warnings():
-        result = run_review(load_review(folder), profile=profile)
+        review = load_review(folder)
+        result = run_review(review, profile=profile)
+        appraisal = appraise_review(review, result)
         index = None
         if not no_report:
             from livingmeta.report import write_report
 
             target = out if out is not None else Path.cwd() / f"{Path(folder).name}-report"
-            index = write_report(result, target)
+            index = write_report(result, target, appraisal=appraisal)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+        click.echo(json.dumps({**result.to_dict(), "appraisal": appraisal.to_dict()},
+                              indent=2, allow_nan=False))
     else:
         print_summary(result.summary())
+        certainty = "; ".join(f"{a.outcome} {a.certainty}" for a in appraisal.grade)
+        if certainty:
+            click.echo(f"Certainty of evidence (GRADE): {certainty}.")
     if index is not None:
         click.echo(f"report: {index}", err=as_json)
 

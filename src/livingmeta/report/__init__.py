@@ -26,6 +26,7 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from livingmeta.errors import ParameterError
 from livingmeta.report.figures import ReportFigure, build_figures, render_png, render_svg
@@ -51,9 +52,9 @@ def _check_target(target: Path) -> None:
             "empty it.")
 
 
-def _build(result: ReviewResult, folder: Path) -> Path:
+def _build(result: ReviewResult, folder: Path, appraisal: Any = None) -> Path:
     """Write the whole report into ``folder`` (which exists and is empty)."""
-    figures = build_figures(result)
+    figures = build_figures(result, appraisal)
     figure_dir = folder / "figures"
     figure_dir.mkdir()
     svgs: dict[str, str] = {}
@@ -62,8 +63,15 @@ def _build(result: ReviewResult, folder: Path) -> Path:
     (folder / "report.json").write_text(
         json.dumps(result.to_dict(), indent=1, ensure_ascii=False, allow_nan=False) + "\n",
         encoding="utf-8")
+    if appraisal is not None:
+        (folder / "appraisal.json").write_text(
+            json.dumps(appraisal.to_dict(), indent=1, ensure_ascii=False) + "\n",
+            encoding="utf-8")
+        (folder / "summary-of-findings.md").write_text(appraisal.sof.as_markdown(),
+                                                      encoding="utf-8")
+        appraisal.sof.to_docx(folder / "summary-of-findings.docx")
     index = folder / "index.html"
-    index.write_text(render_html(result, figures, svgs), encoding="utf-8")
+    index.write_text(render_html(result, figures, svgs, appraisal), encoding="utf-8")
     (folder / MARKER_FILE).write_text(
         f"livingmeta report, version {result.provenance.package_version}\n",
         encoding="utf-8")
@@ -80,7 +88,8 @@ def _write_figure(fig: ReportFigure, figure_dir: Path) -> str:
     return svg
 
 
-def write_report(result: ReviewResult, out_dir: str | Path) -> Path:
+def write_report(result: ReviewResult, out_dir: str | Path, *,
+                 appraisal: Any = None) -> Path:
     """Write the HTML report of ``result`` into the folder ``out_dir``.
 
     Parameters
@@ -90,6 +99,10 @@ def write_report(result: ReviewResult, out_dir: str | Path) -> Path:
     out_dir : str or Path
         The report folder. Created if absent; an existing folder is replaced only when
         it is empty or a previous livingmeta report (it holds :data:`MARKER_FILE`).
+    appraisal : ReviewAppraisal, optional
+        From :func:`~livingmeta.appraisal.appraise_review`: adds the Summary of Findings
+        (also as ``summary-of-findings.docx`` and ``.md``), GRADE, risk-of-bias plots and
+        RoB columns, and the PRISMA 2020 diagram (``appraisal.json`` holds its numbers).
 
     Returns
     -------
@@ -111,7 +124,7 @@ def write_report(result: ReviewResult, out_dir: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
-        _build(result, building)
+        _build(result, building, appraisal)
         building.chmod(0o755)  # mkdtemp's 0o700 would hide the report from other users
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))

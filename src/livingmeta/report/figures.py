@@ -88,7 +88,7 @@ def _label(e: StudyEffect) -> str:
 
 
 def _forest(result: ReviewResult, outcome: OutcomeResult, res: MeasureResult,
-            ) -> ReportFigure:
+            appraisal: Any = None) -> ReportFigure:
     label = outcome.outcome.label
     fav = favours(result, outcome)
     names = (result.question["intervention_label"], result.question["comparator_label"])
@@ -103,6 +103,11 @@ def _forest(result: ReviewResult, outcome: OutcomeResult, res: MeasureResult,
     by_study = {e.study: e for e in res.effects if e.status == "included"}
     shown = tuple(by_study[s] for s in est.studies if s in by_study)
     cols = arm_columns(shown, names) if len(shown) == len(est.studies) else None
+    if appraisal is not None and res is outcome.main:
+        from livingmeta.report.appraisal import forest_rob_columns
+
+        rob = forest_rob_columns(appraisal, outcome.outcome.id, list(est.studies))
+        cols = {**(cols or {}), **rob} or None
     model = ("Mantel-Haenszel common-effect model" if est.settings.get("model") == "MH"
              else f"Random-effects model ({est.settings['method']}, "
                   f"{'Hartung-Knapp' if est.settings['test'] == 'knha' else 'z'})")
@@ -211,14 +216,20 @@ def _syntheses(result: ReviewResult) -> Iterator[ReportFigure]:
                 title=f"{label} ({res.measure}): published syntheses and this review"))
 
 
-def build_figures(result: ReviewResult) -> tuple[ReportFigure, ...]:
-    """Every figure of the report, in reading order."""
+def build_figures(result: ReviewResult, appraisal: Any = None) -> tuple[ReportFigure, ...]:
+    """Every figure of the report, in reading order; with an appraisal
+    (:class:`~livingmeta.appraisal.ReviewAppraisal`) also RoB columns on the forest plots,
+    the risk-of-bias plots and the PRISMA diagram."""
     out: list[ReportFigure] = []
     for outcome in result.outcomes:
         for res in outcome.measures:
-            out.append(_forest(result, outcome, res))
+            out.append(_forest(result, outcome, res, appraisal))
             out.extend(_diagnostic_figures(result, outcome, res))
     out.extend(_syntheses(result))
+    if appraisal is not None:
+        from livingmeta.report.appraisal import appraisal_figures
+
+        out.extend(appraisal_figures(result, appraisal))
     return tuple(out)
 
 

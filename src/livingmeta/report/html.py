@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.resources
 from collections.abc import Mapping
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -62,8 +63,11 @@ def _stylesheet() -> str:
 
 
 def render_html(result: ReviewResult, figures: tuple[ReportFigure, ...],
-                svgs: Mapping[str, str]) -> str:
-    """The page, given the figures and their inline SVG markup (by figure id)."""
+                svgs: Mapping[str, str], appraisal: Any = None) -> str:
+    """The page, given the figures and their inline SVG markup (by figure id), and the
+    review's appraisal (PRISMA, risk of bias, GRADE, Summary of Findings) when given."""
+    from livingmeta.report.appraisal import APPRAISAL_HEADINGS, appraisal_view
+
     by_id = {f.id: f for f in figures}
     lines, per_outcome = answer_lines(result)
     synth = [(FigureRef(f.id, f.title, f.alt),
@@ -76,10 +80,12 @@ def render_html(result: ReviewResult, figures: tuple[ReportFigure, ...],
         provenance=provenance_table(result), methods=methods_text(result),
         software=software_table(result, _versions()),
         svg={k: Markup(v) for k, v in svgs.items()},
+        appraisal=None if appraisal is None else appraisal_view(result, appraisal, figures),
+        appraisal_headings=APPRAISAL_HEADINGS,
         stylesheet=Markup(_stylesheet()))
 
 
-def render_report_html(result: ReviewResult) -> str:
+def render_report_html(result: ReviewResult, appraisal: Any = None) -> str:
     """The whole report as one HTML string, figures inlined as SVG (writes nothing).
 
     Parameters
@@ -92,5 +98,5 @@ def render_report_html(result: ReviewResult) -> str:
     str
         A complete HTML document that loads no external resource.
     """
-    figures = build_figures(result)
-    return render_html(result, figures, {f.id: render_svg(f) for f in figures})
+    figures = build_figures(result, appraisal)
+    return render_html(result, figures, {f.id: render_svg(f) for f in figures}, appraisal)
