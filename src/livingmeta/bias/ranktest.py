@@ -21,9 +21,9 @@ import pandas as pd
 from scipy import stats
 
 from livingmeta import __version__
+from livingmeta._validation import check_effects
 from livingmeta.bias.small_study import small_study_informative, uninformative_note
 from livingmeta.errors import MethodNotApplicableError
-from livingmeta.models.subgroups import check_effects
 from livingmeta.results import Provenance, input_digest, jsonable
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from livingmeta import __version__
+from livingmeta._validation import check_effects
 from livingmeta.bias.small_study import small_study_informative, uninformative_note
 from livingmeta.errors import MethodNotApplicableError, ParameterError, check_choice
 from livingmeta.models.random import rma
-from livingmeta.models.subgroups import check_effects
 from livingmeta.results import MetaRegressionResult, Provenance, check_level, input_digest, jsonable
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from livingmeta import __version__
+from livingmeta._validation import check_effects
 from livingmeta.errors import (
     ConvergenceWarning,
     LivingMetaWarning,
@@ -47,7 +48,6 @@ from livingmeta.errors import (
     check_choice,
 )
 from livingmeta.models.random import METHODS, TESTS, rma
-from livingmeta.models.subgroups import check_effects
 from livingmeta.results import (
     MetaAnalysisResult,
     MetaRegressionResult,

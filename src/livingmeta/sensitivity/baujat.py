@@ -22,8 +22,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from livingmeta import __version__
+from livingmeta._validation import check_effects
 from livingmeta.models.random import rma
-from livingmeta.models.subgroups import check_effects
 from livingmeta.results import MetaAnalysisResult, Provenance, input_digest, jsonable
 from livingmeta.sensitivity.influence import refit_without_each
 

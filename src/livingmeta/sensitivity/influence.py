@@ -29,9 +29,9 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from livingmeta import __version__
+from livingmeta._validation import check_effects
 from livingmeta.errors import ConvergenceWarning, MethodNotApplicableError
 from livingmeta.models.random import fit_batch, rma
-from livingmeta.models.subgroups import check_effects
 from livingmeta.results import (
     BatchResult,
     MetaAnalysisResult,

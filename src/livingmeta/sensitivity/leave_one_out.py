@@ -18,9 +18,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from livingmeta import __version__
+from livingmeta._validation import check_effects
 from livingmeta.errors import ConvergenceWarning, MethodNotApplicableError, SingleStudyWarning
 from livingmeta.models.random import fit_batch, rma
-from livingmeta.models.subgroups import check_effects
 from livingmeta.results import (
     MetaAnalysisResult,
     Provenance,

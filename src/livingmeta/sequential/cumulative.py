@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from livingmeta import __version__
+from livingmeta._validation import check_effects
 from livingmeta.errors import (
     ConvergenceWarning,
     LivingMetaWarning,
@@ -26,7 +27,6 @@ from livingmeta.errors import (
     ZeroTau2Warning,
 )
 from livingmeta.models.random import rma
-from livingmeta.models.subgroups import check_effects
 from livingmeta.results import MetaAnalysisResult, Provenance, check_level, input_digest, jsonable
 
 if TYPE_CHECKING:  # pragma: no cover
