@@ -18,6 +18,7 @@ __all__ = ["check_effects"]
 
 FloatArray = NDArray[np.float64]
 
+
 def check_effects(yi: object, vi: object, study: object) -> tuple[
         FloatArray, FloatArray, tuple[str, ...]]:
     """Check yi and vi row by row (finite; vi > 0), reporting every bad row at once."""

@@ -228,3 +228,11 @@ def test_fit_batch_errors() -> None:
         fit_batch(np.zeros((3, 1)), np.ones((3, 1)))
     with pytest.raises(ParameterError):
         fit_batch(np.zeros((3, 4)), np.ones((3, 4)), "EE", tau2_ci=True)
+
+
+def test_bad_data_names_every_offending_study() -> None:
+    with pytest.raises(ParameterError) as info:
+        rma([0.1, np.nan, 0.3], [0.1, 0.1, -0.2], study=["A", "B", "C"])
+    message = str(info.value)
+    assert "yi of study 'B' must be finite" in message
+    assert "vi of study 'C' must be > 0" in message and "-0.2" in message

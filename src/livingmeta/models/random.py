@@ -48,7 +48,8 @@ METHODS = (*TAU2_ESTIMATORS, *COMMON_EFFECT_CODES)
 TESTS = ("z", "knha", "adhoc")
 
 
-def _check_data(yi: object, vi: object, batch: bool) -> tuple[FloatArray, FloatArray]:
+def _check_data(yi: object, vi: object, batch: bool,
+                study: object = None) -> tuple[FloatArray, FloatArray]:
     try:
         y = np.asarray(yi, dtype=np.float64)
         v = np.asarray(vi, dtype=np.float64)
@@ -62,22 +63,19 @@ def _check_data(yi: object, vi: object, batch: bool) -> tuple[FloatArray, FloatA
         )
     if np.isfinite(y).all() and np.isfinite(v).all() and (v > 0.0).all():
         return y, v
-    for name, a in (("yi", y), ("vi", v)):
-        bad = np.flatnonzero(~np.isfinite(a.reshape(-1)))
-        if bad.size:
-            raise ParameterError(
-                f"{name} must be finite (drop missing studies first); "
-                f"got {a.reshape(-1)[bad[0]]} at position {bad[0]}."
-            )
-    bad = np.flatnonzero(v.reshape(-1) <= 0)
-    if bad.size:
-        raise ParameterError(
-            f"vi must be > 0 (inverse-variance weights); got {v.reshape(-1)[bad[0]]} "
-            f"at position {bad[0]}."
-        )
-    return y, v
-
-
+    # Slow path, only on bad input: name every offending study (or batch position).
+    flat_y, flat_v = y.reshape(-1), v.reshape(-1)
+    labels = ([str(s) for s in study] if study is not None and not batch  # type: ignore[attr-defined]
+              else [str(i + 1) for i in range(flat_y.size)])
+    if len(labels) != flat_y.size:  # mismatched labels are reported later, by rma
+        labels = [str(i + 1) for i in range(flat_y.size)]
+    where = "study" if study is not None and not batch else "position"
+    bad = [f"{name} of {where} {labels[i]!r} must be "
+           + ("finite (drop missing studies first)" if not math.isfinite(a[i])
+              else "> 0 (inverse-variance weights)") + f", got {a[i]}"
+           for name, a in (("yi", flat_y), ("vi", flat_v)) for i in range(a.size)
+           if not math.isfinite(a[i]) or (name == "vi" and a[i] <= 0.0)]
+    raise ParameterError("; ".join(bad) + ".")
 
 
 def _fit_warnings(
@@ -166,7 +164,7 @@ def rma(
     method = check_choice("method", method, METHODS)
     test = check_choice("test", test, TESTS)
     level = check_level(level)
-    y, v = _check_data(yi, vi, batch=False)
+    y, v = _check_data(yi, vi, batch=False, study=study)
     k = y.shape[0]
     X: FloatArray | None
     names: tuple[str, ...]
