@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_num", "fmt_p"]
+__all__ = ["fmt_num", "fmt_p", "safe_exp"]
 
 
 def fmt_num(value: float | int | None, digits: int = 4) -> str:
@@ -38,3 +38,13 @@ def fmt_p(p: float | None) -> str:
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "—"
     return "<.0001" if p < 1e-4 else f"{p:.4f}"
+
+
+def safe_exp(x: float) -> float:
+    """exp() for back-transforming log ratios: inf instead of OverflowError (a CI bound of
+    a sparse table can be huge on the log scale; JSON shows it as null).
+
+    >>> safe_exp(800.0)
+    inf
+    """
+    return math.exp(x) if x < 709.0 else math.inf

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import numpy as np
 
+from livingmeta._format import safe_exp
 from livingmeta.data import StudyTable
 from livingmeta.effects import EffectSizes, escalc
 from livingmeta.errors import (
@@ -127,7 +128,7 @@ class PooledAnalysis:
             return None
         func: Callable[[float], float]
         if self.measure in _LOG_MEASURES or self.method == "PETO":
-            name, func = "exp", math.exp
+            name, func = "exp", safe_exp
         elif self.measure in _Z_MEASURES:
             name, func = "tanh", math.tanh
         else:

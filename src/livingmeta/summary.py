@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from livingmeta._format import fmt_num, fmt_p
+from livingmeta._format import fmt_num, fmt_p, safe_exp
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from livingmeta.pooling import PooledAnalysis
 
-__all__ = ["Summary", "SummaryTable", "summarize", "summarize_pooled_analysis"]
+__all__ = ["Summary", "SummaryTable", "frame_table", "summarize", "summarize_pooled_analysis"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,9 @@ def summarize_pooled_analysis(analysis: PooledAnalysis) -> Summary:
 
 
 
-def _frame_table(title: str, frame: pd.DataFrame) -> SummaryTable:
+def frame_table(title: str, frame: pd.DataFrame) -> SummaryTable:
+    """A :class:`SummaryTable` of a result's ``to_frame()`` (a named index becomes the
+    first column), numbers formatted as everywhere else."""
     def cell(value: object) -> str:
         if isinstance(value, str):
             return value
@@ -184,8 +187,9 @@ def _frame_table(title: str, frame: pd.DataFrame) -> SummaryTable:
 
 
 def _back_transformed(d: dict[str, Any]) -> dict[str, Any] | None:
+    func: Callable[[float], float]
     if d["measure"] in ("OR", "RR", "PETO", "IRR", "ROM"):
-        name, func = "exp", math.exp
+        name, func = "exp", safe_exp
     elif d["measure"] == "ZCOR":
         name, func = "tanh", math.tanh
     else:
@@ -241,7 +245,7 @@ def summarize(result: Any) -> Summary:
             lines = (f"test for subgroup differences: Q = {fmt_num(result.Q_between)}, "
                      f"df = {result.Q_between_df}, p = {fmt_p(result.Q_between_pval)}",
                      *lines)
-        return Summary(title, lines, (_frame_table(kind, result.to_frame()),))
+        return Summary(title, lines, (frame_table(kind, result.to_frame()),))
     if isinstance(result, MetaRegressionResult):
         d = result.to_dict()
         frame_rows = tuple(

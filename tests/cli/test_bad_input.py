@@ -171,3 +171,16 @@ def test_effects_out_file_not_half_written(tmp_path):
     assert result.exit_code == 2
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_sparse_single_table_gives_null_not_overflow(tmp_path):
+    """Found by the property test: table (0, 0, 0, 1419), Peto log-OR pooled by REML: the
+    estimate and upper CI bound overflow exp() and are shown as null, not a crash."""
+    import json
+
+    result = run(tmp_path, "study,ai,bi,ci,di\nA,0,0,0,1419\n", "--measure", "PETO",
+                 "--method", "REML", "--json")
+    assert result.exit_code == 0, result.output
+    back = json.loads(result.stdout)["back_transformed"]
+    assert back["estimate"] is None and back["ci_high"] is None
+    assert back["ci_low"] > 1e270

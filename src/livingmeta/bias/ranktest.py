@@ -70,11 +70,11 @@ class RankTestResult:
 
     def summary(self) -> Summary:
         """A :class:`~livingmeta.summary.Summary`."""
-        from livingmeta.summary import Summary, _frame_table
+        from livingmeta.summary import Summary, frame_table
 
         return Summary(f"Rank correlation test for funnel-plot asymmetry (k = {self.k})",
                        tuple(f"note: {w}" for w in self.warnings),
-                       (_frame_table("Test", self.to_frame()),))
+                       (frame_table("Test", self.to_frame()),))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary of every field."""

@@ -93,12 +93,12 @@ class RegTestResult:
 
     def summary(self) -> Summary:
         """A :class:`~livingmeta.summary.Summary`."""
-        from livingmeta.summary import Summary, _frame_table
+        from livingmeta.summary import Summary, frame_table
 
         title = (f"Regression test for funnel-plot asymmetry: model {self.model}, predictor "
                  f"{self.predictor}, method {self.method} (k = {self.k})")
         return Summary(title, tuple(f"note: {w}" for w in self.warnings),
-                       (_frame_table("Test", self.to_frame()),))
+                       (frame_table("Test", self.to_frame()),))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary of every field."""

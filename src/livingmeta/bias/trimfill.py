@@ -119,7 +119,7 @@ class TrimFillResult:
 
     def summary(self) -> Summary:
         """A :class:`~livingmeta.summary.Summary`."""
-        from livingmeta.summary import Summary, _frame_table, fmt_num
+        from livingmeta.summary import Summary, fmt_num, frame_table
 
         f = self.fit
         lines = (f"estimated missing studies ({self.estimator}): k0 = {self.k0} "
@@ -128,7 +128,7 @@ class TrimFillResult:
                  f"{fmt_num(f.ci_high)}], tau2 = {fmt_num(f.tau2)}, k = {f.k}",
                  *(f"warning: {w}" for w in self.warnings))
         return Summary(f"Trim and fill: method {f.method} (k = {self.k})", lines,
-                       (_frame_table("Imputed studies", self.to_frame()),))
+                       (frame_table("Imputed studies", self.to_frame()),))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary of every field."""

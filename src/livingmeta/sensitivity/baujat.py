@@ -74,11 +74,11 @@ class BaujatResult:
 
     def summary(self) -> Summary:
         """A :class:`~livingmeta.summary.Summary` with the coordinates."""
-        from livingmeta.summary import Summary, _frame_table
+        from livingmeta.summary import Summary, frame_table
 
         title = f"Baujat coordinates: {self.measure}, method {self.method} (k = {self.k})"
         return Summary(title, tuple(f"warning: {w}" for w in self.warnings),
-                       (_frame_table("Baujat", self.to_frame()),))
+                       (frame_table("Baujat", self.to_frame()),))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary of every field."""

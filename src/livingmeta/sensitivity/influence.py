@@ -127,14 +127,14 @@ class InfluenceResult:
 
     def summary(self) -> Summary:
         """A :class:`~livingmeta.summary.Summary` with one table of the diagnostics."""
-        from livingmeta.summary import Summary, _frame_table
+        from livingmeta.summary import Summary, frame_table
 
         title = (f"Influence diagnostics: {self.measure}, method {self.method}, "
                  f"test {self.test} (k = {self.k})")
         flagged = [s for s, f in zip(self.study, self.inf, strict=True) if f]
         lines = (f"influential (metafor's cut-offs): {', '.join(flagged) or 'none'}",
                  *(f"warning: {w}" for w in self.warnings))
-        return Summary(title, lines, (_frame_table("Influence", self.to_frame()),))
+        return Summary(title, lines, (frame_table("Influence", self.to_frame()),))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary of every field."""

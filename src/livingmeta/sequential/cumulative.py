@@ -97,12 +97,12 @@ class CumulativeResult:
 
     def summary(self) -> Summary:
         """A :class:`~livingmeta.summary.Summary` with one row per step."""
-        from livingmeta.summary import Summary, _frame_table
+        from livingmeta.summary import Summary, frame_table
 
         title = (f"Cumulative meta-analysis: {self.measure}, method {self.method}, "
                  f"test {self.test} (k = {self.k})")
         return Summary(title, tuple(f"warning: {w}" for w in self.warnings),
-                       (_frame_table("Cumulative", self.to_frame()),))
+                       (frame_table("Cumulative", self.to_frame()),))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary of every field."""
