@@ -27,11 +27,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import t as t_dist
 
 from livingmeta.effects._checks import Columns, FloatArray, ProblemCollector
 from livingmeta.effects._family import Computed, finite_or_nan, new_notes
+from livingmeta.effects.contrasts import critical_quantile
 from livingmeta.errors import ConversionWarning, Problem
 
 __all__ = ["SCALE_CHOICES", "generic_effects", "validate_generic"]
@@ -87,10 +86,7 @@ def validate_generic(cols: Columns, check: ProblemCollector, ci_dist: str, scale
 def _critical(prob: float | FloatArray, ci_dist: str, df: FloatArray) -> FloatArray:
     """Upper quantile at probability ``prob`` of N(0, 1) or of t(df)."""
     p = np.broadcast_to(np.asarray(prob, dtype=np.float64), df.shape)
-    if ci_dist == "z":
-        return np.asarray(ndtri(p), dtype=np.float64)
-    with np.errstate(all="ignore"):
-        return np.asarray(t_dist.ppf(p, df), dtype=np.float64)
+    return critical_quantile(p, None if ci_dist == "z" else df)
 
 
 def _dist_label(ci_dist: str, df: float) -> str:

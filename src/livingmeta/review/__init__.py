@@ -22,7 +22,7 @@ A review folder holds (FORMAT.md in this package documents every key and column)
 
 The flow (STYLE.md): :func:`load_review` validates the whole folder, reporting every
 problem with file, row and column (:class:`ReviewValidationError`); :func:`run_review`
-turns rows into effect sizes (:mod:`~livingmeta.review.conversions`, ``escalc``), pools
+turns rows into effect sizes (:mod:`~livingmeta.effects.contrasts`, ``escalc``), pools
 them under method profiles (:data:`PROFILES`) and runs the declared sensitivity,
 subgroup and diagnostic analyses, returning a frozen :class:`ReviewResult`.
 
@@ -33,7 +33,7 @@ subgroup and diagnostic analyses, returning a frozen :class:`ReviewResult`.
 ('cochrane-2025', 4, -0.15)
 """
 
-from livingmeta.review.conversions import EffectEstimate, StandardError
+from livingmeta.effects.contrasts import EffectEstimate, StandardError
 from livingmeta.review.effects import StudyEffect, compute_effects
 from livingmeta.review.folders import (
     embedded_review_path,

@@ -2,7 +2,7 @@
 
 Which conversion a row gets depends on its ``data_type``, its ``reported_measure`` and the
 measure analysed (:func:`conversion_for`). Rows of one kind are converted together by the
-vectorized functions of :mod:`livingmeta.review.conversions` or by
+vectorized functions of :mod:`livingmeta.effects.contrasts` or by
 :func:`livingmeta.effects.escalc`.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from livingmeta.effects import contrasts as cv
 from livingmeta.effects import escalc
 from livingmeta.results import jsonable
-from livingmeta.review import conversions as cv
 from livingmeta.review.spec import DataRow, Outcome, Review
 
 __all__ = ["StudyEffect", "compute_effects", "conversion_for"]
@@ -38,7 +38,7 @@ class StudyEffect:
         Effect (log scale for RR and OR) and sampling variance; treatment minus control.
     conversion : str
         How yi/vi were obtained (``"escalc"``, ``"smd_from_md"``, ``"smd_from_paired_t"``,
-        ...; the function of :mod:`livingmeta.review.conversions`).
+        ...; the function of :mod:`livingmeta.effects.contrasts`).
     notes : str
         Every step and assumption, joined by "; ".
     derived : bool
@@ -220,7 +220,8 @@ def compute_effects(review: Review, outcome: Outcome, measure: str, *, ri: float
     statuses : sequence of str
         Study statuses to include.
     variance : {"cochrane", "becker"}
-        Variance formula of cross-over SMDs (:func:`~.conversions.smd_from_paired_t`).
+        Variance formula of cross-over SMDs
+        (:func:`~livingmeta.effects.contrasts.smd_from_paired_t`).
     """
     r_default = review.analysis.ri if ri is None else ri
     grouped: dict[str, list[DataRow]] = defaultdict(list)

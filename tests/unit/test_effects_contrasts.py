@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from scipy.special import gammaln
 
-from livingmeta.review import conversions as cv
+from livingmeta.effects import contrasts as cv
 
 
 def _j(m: float) -> float:

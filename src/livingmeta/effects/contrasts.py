@@ -40,12 +40,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtri, stdtrit
 
-from livingmeta.effects import hedges_correction
+from livingmeta.effects.continuous import hedges_correction
 from livingmeta.errors import check_choice
 
 __all__ = [
     "EffectEstimate",
     "StandardError",
+    "critical_quantile",
     "md_from_estimate",
     "paired_d_from_t",
     "se_from_ci",
@@ -83,8 +84,9 @@ def _arr(*values: npt.ArrayLike) -> list[FloatArray]:
     return [np.array(np.broadcast_to(a, shape), dtype=np.float64).reshape(-1) for a in arrays]
 
 
-def _crit(prob: float | FloatArray, df: FloatArray | None) -> FloatArray:
-    """Upper quantile of N(0, 1) (df None or inf) or of t(df)."""
+def critical_quantile(prob: float | FloatArray, df: FloatArray | None) -> FloatArray:
+    """Quantile at ``prob`` of N(0, 1) (``df`` None or inf) or of t(df): the critical
+    value of a CI or of a p-value conversion (Cochrane Handbook 6.5.2.2-6.5.2.3)."""
     p = np.asarray(prob, dtype=np.float64)
     if df is None:
         return np.asarray(ndtri(p), dtype=np.float64)
@@ -107,7 +109,7 @@ def t_from_pvalue(pval: npt.ArrayLike, df: npt.ArrayLike) -> FloatArray:
     1.96
     """
     p, d = _arr(pval, df)
-    return _crit(1.0 - p / 2.0, d)
+    return critical_quantile(1.0 - p / 2.0, d)
 
 
 def se_from_ci(ci_lb: npt.ArrayLike, ci_ub: npt.ArrayLike, df: npt.ArrayLike = np.inf, *,
@@ -124,7 +126,7 @@ def se_from_ci(ci_lb: npt.ArrayLike, ci_ub: npt.ArrayLike, df: npt.ArrayLike = n
     0.30735
     """
     lo, hi, d = _arr(ci_lb, ci_ub, df)
-    q = _crit((1.0 + level) / 2.0, d)
+    q = critical_quantile((1.0 + level) / 2.0, d)
     se = (hi - lo) / (2.0 * q)
     notes = tuple(
         f"SE {s:.4g} from the {100 * level:g}% CI [{a:g}, {b:g}] as (upper - lower)/(2 x "
@@ -144,7 +146,7 @@ def se_from_pvalue(estimate: npt.ArrayLike, pval: npt.ArrayLike,
     0.4109
     """
     est, p, d = _arr(estimate, pval, df)
-    t = _crit(1.0 - p / 2.0, d)
+    t = critical_quantile(1.0 - p / 2.0, d)
     se = np.abs(est) / t
     notes = tuple(
         f"SE {s:.4g} from estimate {e:g} and p = {pv:g}: |estimate|/{q:.4f} ({_dist(f)}; "
@@ -232,7 +234,7 @@ def smd_from_parallel_p(pval: npt.ArrayLike, sign: npt.ArrayLike, n1i: npt.Array
     """
     p, s, n1, n2 = _arr(pval, sign, n1i, n2i)
     df = n1 + n2 - 2.0
-    t = np.sign(s) * _crit(1.0 - p / 2.0, df)
+    t = np.sign(s) * critical_quantile(1.0 - p / 2.0, df)
     j = hedges_correction(df)
     g = j * t * np.sqrt(1.0 / n1 + 1.0 / n2)
     v = 1.0 / n1 + 1.0 / n2 + g**2 / (2.0 * (n1 + n2))
