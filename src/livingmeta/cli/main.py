@@ -8,109 +8,23 @@ computes statistics.
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from livingmeta import __version__
+from livingmeta.cli._common import (
+    CodeChoice,
+    LevelType,
+    collect_warnings,
+    handle_errors,
+    resolve_table_path,
+    write_atomically,
+)
 from livingmeta.cli._render import print_summary
-from livingmeta.errors import LivingMetaError
 from livingmeta.pooling import MEASURES, METHODS
 
 __all__ = ["cli", "main"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_DATA_ERROR = 2
-EXIT_INTERNAL_ERROR = 1
-
-
-class CodeChoice(click.Choice):
-    """A case-insensitive choice of metafor codes, returned upper-case as metafor spells them."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return super().convert(str(value).upper(), param, ctx)
-
-
-class LevelType(click.ParamType):
-    """A confidence level in percent (as metafor: 95), returned as a fraction (0.95)."""
-
-    name = "level"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            level = float(value)
-        except (TypeError, ValueError):
-            self.fail(f"must be a number in percent, e.g. 95; got {value!r}", param, ctx)
-        if not 0 < level < 100:
-            self.fail(f"must be strictly between 0 and 100 (percent); got {value!r}", param, ctx)
-        return level / 100.0
-
-
-def _resolve_table_path(data: str) -> Path:
-    """A path, or the name of a bundled data set when no such file exists."""
-    from livingmeta.datasets import DATASETS, dataset_path
-
-    path = Path(data)
-    if not path.exists() and data in DATASETS:
-        return dataset_path(data)
-    return path
-
-
-@contextmanager
-def _collect_warnings() -> Iterator[list[warnings.WarningMessage]]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield caught
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
-def handle_errors(func: F) -> F:
-    """Turn library errors into one-line messages and non-zero exits, never a traceback."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except LivingMetaError as exc:
-            _fail(str(exc), EXIT_DATA_ERROR)
-        except OSError as exc:
-            _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc),
-                  EXIT_DATA_ERROR)
-        except Exception as exc:  # a bug: still no traceback for the user
-            if os.environ.get("LIVINGMETA_DEBUG"):
-                raise
-            _fail(f"internal error ({type(exc).__name__}: {exc}); please report it, "
-                  "and set LIVINGMETA_DEBUG=1 to see the traceback", EXIT_INTERNAL_ERROR)
-        return None
-
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    return wrapper  # type: ignore[return-value]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing (temporary file in the same folder, then rename)."""
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="livingmeta")
@@ -152,8 +66,8 @@ def pool(data: str, measure: str | None, method: str, test: str, level: float,
     from livingmeta.summary import summarize_pooled_analysis
 
     moderators = tuple(m.strip() for m in mods.split(",") if m.strip()) if mods else ()
-    with _collect_warnings():
-        table = read_study_table(_resolve_table_path(data))
+    with collect_warnings():
+        table = read_study_table(resolve_table_path(data))
         analysis = pool_table(table, measure=measure, method=method, test=test, level=level,
                               by=by, mods=moderators, leave1out=leave1out,
                               subgroup_tau2=subgroup_tau2)
@@ -174,8 +88,8 @@ def effects(data: str, measure: str | None, out: Path | None) -> None:
     from livingmeta.data import read_study_table
     from livingmeta.pooling import effect_sizes_for_table
 
-    with _collect_warnings() as caught:
-        table = read_study_table(_resolve_table_path(data))
+    with collect_warnings() as caught:
+        table = read_study_table(resolve_table_path(data))
         es = effect_sizes_for_table(table, measure=measure)
     for w in dict.fromkeys(str(w.message) for w in caught):
         click.echo(f"warning: {w}", err=True)
@@ -183,7 +97,7 @@ def effects(data: str, measure: str | None, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        _write_atomically(out, text)
+        write_atomically(out, text)
         click.echo(f"wrote {es.yi.size} studies to {out}", err=True)
 
 
@@ -205,7 +119,7 @@ def run(path: Path | None, out: Path | None, profile: str | None, no_report: boo
     from livingmeta.review import embedded_review_path, load_review, run_review
 
     folder = embedded_review_path() if path is None else path
-    with _collect_warnings():
+    with collect_warnings():
         review = load_review(folder)
         result = run_review(review, profile=profile)
         appraisal = appraise_review(review, result)
