@@ -206,3 +206,20 @@ def test_certainty_floors_at_very_low_and_non_randomized_starts_low():
     assert (low.start, low.certainty) == ("Low", "Low")
     with pytest.raises(ParameterError):
         grade_outcome(four(), design="cohort")
+
+
+def test_vectorized_imprecision_rule_matches_the_scalar_judgment():
+    # The what-if simulation rates thousands of updated CIs with imprecision_levels; it
+    # must give the judgment imprecision() gives each CI one at a time.
+    from livingmeta.appraisal._grade_domains import IMPRECISION_JUDGMENTS, imprecision_levels
+
+    cis = [(-0.5, 0.3), (-0.5, 0.2), (-0.2, 0.2), (-0.9, -0.21), (-0.5, -0.1), (-0.15, 0.15),
+           (0.05, 0.4), (0.25, 0.9), (-0.05, 0.05)]
+    for settings, thresholds, ois_short in (
+            ({"mid": 0.2, "ois_delta": 0.5}, (-0.2, 0.2), False),
+            ({"mid": 0.2}, (-0.2, 0.2), True),
+            ({"ois_delta": 0.5}, None, False)):
+        levels = imprecision_levels([c[0] for c in cis], [c[1] for c in cis], thresholds,
+                                    ois_short)
+        scalar = [suggested(four(ci=c), "imprecision", **settings) for c in cis]
+        assert [IMPRECISION_JUDGMENTS[v] for v in levels] == scalar

@@ -37,6 +37,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from livingmeta.appraisal._grade_evidence import Evidence
@@ -48,12 +50,15 @@ __all__ = [
     "EGGER_PVAL",
     "I2_SERIOUS",
     "I2_VERY_SERIOUS",
+    "IMPRECISION_JUDGMENTS",
     "OIS_DEFAULT_RRR",
     "ROB_JUDGMENTS",
     "ROB_SHARE",
     "imprecision",
+    "imprecision_levels",
     "inconsistency",
     "indirectness",
+    "mid_thresholds",
     "optimal_information_size",
     "publication_bias",
     "risk_of_bias",
@@ -70,6 +75,8 @@ I2_VERY_SERIOUS = 75.0
 EGGER_PVAL = 0.10
 #: Relative risk reduction of the binary OIS when none is declared (GRADE 6).
 OIS_DEFAULT_RRR = 0.25
+#: Imprecision judgments by level (0, 1, 2) of :func:`imprecision_levels`.
+IMPRECISION_JUDGMENTS = ("not serious", "serious", "very serious")
 
 Result = tuple[str | None, str]
 
@@ -191,16 +198,61 @@ def optimal_information_size(ev: Evidence, s: GradeSettings) -> tuple[int | None
     return 2 * math.ceil(per_arm - 1e-9), how
 
 
-def _thresholds(ev: Evidence, s: GradeSettings) -> tuple[float, float] | None:
-    """(benefit, harm) thresholds on the analysis scale, or None without a MID."""
-    if s.mid is None:
+def mid_thresholds(mid: float | None, direction: str,
+                   is_ratio: bool) -> tuple[float, float] | None:
+    """(benefit, harm) thresholds on the analysis scale, or None without a MID.
+
+    >>> mid_thresholds(0.2, "lower", False)
+    (-0.2, 0.2)
+    """
+    if mid is None:
         return None
-    lo, hi = (math.log(1 - s.mid), math.log(1 + s.mid)) if ev.is_ratio else (-s.mid, s.mid)
-    return (lo, hi) if s.direction == "lower" else (hi, lo)
+    lo, hi = (math.log(1 - mid), math.log(1 + mid)) if is_ratio else (-mid, mid)
+    return (lo, hi) if direction == "lower" else (hi, lo)
 
 
-def _beyond(t: float, ev: Evidence) -> bool:
-    return ev.ci_low < t if t < 0 else ev.ci_high > t
+def _thresholds(ev: Evidence, s: GradeSettings) -> tuple[float, float] | None:
+    return mid_thresholds(s.mid, s.direction, ev.is_ratio)
+
+
+def _beyond(t: float, low: ArrayLike, high: ArrayLike) -> NDArray[np.bool_]:
+    return np.asarray(low) < t if t < 0 else np.asarray(high) > t
+
+
+def imprecision_levels(ci_low: ArrayLike, ci_high: ArrayLike,
+                       thresholds: tuple[float, float] | None,
+                       ois_short: ArrayLike = False) -> NDArray[np.int8]:
+    """The imprecision rule of :func:`imprecision`, vectorized over confidence intervals.
+
+    Returns 0 (not serious), 1 (serious) or 2 (very serious) per interval: 2 when the CI
+    includes both an important benefit and an important harm, 1 when it includes an
+    important effect and an unimportant one (or, with no MID, the null), else 1 when the
+    optimal information size is not met (GRADE 6; Zeng et al. 2022).
+
+    Parameters
+    ----------
+    ci_low, ci_high : array_like
+        Confidence limits on the analysis scale (log for ratios).
+    thresholds : (benefit, harm) or None
+        The MID thresholds on the analysis scale, as :func:`mid_thresholds` gives them;
+        None: the null is the only threshold.
+    ois_short : array_like of bool
+        Whether the participants fall short of the optimal information size.
+
+    Examples
+    --------
+    >>> imprecision_levels([-0.57, -0.3, -0.1], [0.15, -0.25, 0.1], (-0.2, 0.2)).tolist()
+    [1, 0, 0]
+    """
+    low, high = np.asarray(ci_low, dtype=float), np.asarray(ci_high, dtype=float)
+    if thresholds is None:
+        crosses = np.where((low < 0) & (high > 0), 1, 0)
+    else:
+        benefit, harm = thresholds
+        b, h = _beyond(benefit, low, high), _beyond(harm, low, high)
+        trivial = (high > min(thresholds)) & (low < max(thresholds))
+        crosses = np.where(b & h, 2, np.where((b | h) & trivial, 1, 0))
+    return np.where(crosses > 0, crosses, np.where(ois_short, 1, 0)).astype(np.int8)
 
 
 def imprecision(ev: Evidence, s: GradeSettings) -> Result:
@@ -222,20 +274,16 @@ def imprecision(ev: Evidence, s: GradeSettings) -> Result:
         ci_text = f"{ci} {'includes' if crosses else 'excludes'} the null (no MID declared)"
     else:
         benefit, harm = th
-        b, h = _beyond(benefit, ev), _beyond(harm, ev)
-        lo, hi = min(th), max(th)
-        trivial = ev.ci_high > lo and ev.ci_low < hi
-        crosses = 2 if b and h else (1 if (b or h) and trivial else 0)
+        b = bool(_beyond(benefit, ev.ci_low, ev.ci_high))
+        crosses = int(imprecision_levels(ev.ci_low, ev.ci_high, th))
         mid = f"important benefit beyond {_fmt(ev, benefit)}, harm beyond {_fmt(ev, harm)}"
         where = {2: "includes both an important benefit and an important harm",
                  1: "includes an important " + ("benefit" if b else "harm") +
                     " and an unimportant effect",
                  0: "lies within one region of the MID"}[crosses]
         ci_text = f"{ci} {where} ({mid})"
-    if crosses:
-        judgment = "very serious" if crosses == 2 else "serious"
-    else:
-        judgment = "serious" if ois_short else "not serious"
+    level = int(imprecision_levels(ev.ci_low, ev.ci_high, th, ois_short))
+    judgment = IMPRECISION_JUDGMENTS[level]
     return judgment, f"{ci_text}; {ois_text}."
 
 
