@@ -1,5 +1,47 @@
-"""Sequential analyses of an accumulating body of evidence (cumulative meta-analysis)."""
+"""Sequential analyses of an accumulating body of evidence.
 
+- :func:`cumulative`: cumulative meta-analysis (metafor ``cumul``);
+- :func:`trial_sequential_analysis`: trial sequential analysis (TSA) with Lan-DeMets
+  monitoring boundaries over the required information size;
+- :func:`group_sequential_boundaries`, :func:`required_information_size` and the
+  spending functions, its building blocks.
+"""
+
+from livingmeta.sequential.boundaries import (
+    GroupSequentialBoundaries,
+    group_sequential_boundaries,
+)
 from livingmeta.sequential.cumulative import CumulativeResult, cumulative
+from livingmeta.sequential.information import (
+    RequiredInformationSize,
+    diversity,
+    required_information_size,
+)
+from livingmeta.sequential.spending import (
+    SPENDING_FUNCTIONS,
+    obrien_fleming_spending,
+    pocock_spending,
+)
+from livingmeta.sequential.tsa import (
+    TSALook,
+    TSAResult,
+    boundary_curve,
+    trial_sequential_analysis,
+)
 
-__all__ = ["CumulativeResult", "cumulative"]
+__all__ = [
+    "SPENDING_FUNCTIONS",
+    "CumulativeResult",
+    "GroupSequentialBoundaries",
+    "RequiredInformationSize",
+    "TSALook",
+    "TSAResult",
+    "boundary_curve",
+    "cumulative",
+    "diversity",
+    "group_sequential_boundaries",
+    "obrien_fleming_spending",
+    "pocock_spending",
+    "required_information_size",
+    "trial_sequential_analysis",
+]
