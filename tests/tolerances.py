@@ -40,3 +40,33 @@ NEAR_ZERO_ATOL = 1e-9
 
 # Counts and degrees of freedom are compared exactly.
 EXACT = 0.0
+
+# Group-sequential boundaries (z) against rpact (validation/rpact/README.md): our
+# recursive integration converges to ~1e-8 at GRID_R = 48; rpact is run at its tightest
+# tolerance (1e-10).
+BOUNDARY_Z_ATOL = 1e-6
+# Cumulative alpha/beta spent as rpact reports them (rpact's reported values are solved
+# to its own tolerance, e.g. 0.02499999 for 0.025).
+ERROR_SPENT_ATOL = 1e-7
+# Drift / inflation factor of one-sided beta-spending designs (an outer root search on top
+# of the bounds).
+DRIFT_RTOL = 1e-6
+# Monte Carlo checks of crossing probabilities: standard errors allowed.
+MONTE_CARLO_SE = 4.5
+
+# Exact Bayesian meta-analysis (models/bayes.py) against an independent brute-force 2-D
+# grid integration over (mu, tau) (tests/reference/test_bayes_bruteforce.py): relative
+# agreement, with an absolute floor in units of the posterior SD for values near 0 (and
+# absolute for probabilities). The library's quadrature is accurate to ~1e-9; the grid's
+# Simpson error is ~1e-6, so 1e-4 leaves headroom and still catches a wrong Jacobian or
+# a dropped term (errors of 1e-2 and more).
+BAYES_BRUTEFORCE_RTOL = 1e-4
+BAYES_BRUTEFORCE_ATOL = 1e-4
+
+# bayesmeta's printed numbers (Röver 2020): the marginal of tau is integrated accurately
+# (compared at its printed 7 digits), but the marginals of mu, theta_i and theta_new are
+# bayesmeta's DIRECT normal-mixture approximation (Röver & Friede 2017, default
+# delta = 0.01, epsilon = 1e-4), which differs from the exact mixture by up to ~2e-3
+# posterior SDs; those are compared within 5e-3 posterior SDs.
+BAYESMETA_PRINTED_RTOL = 1e-6
+BAYESMETA_DIRECT_SD_ATOL = 5e-3

@@ -7,11 +7,14 @@ matplotlib figure (no pyplot, no display needed) and returns a :class:`DrawnPlot
 
 - :class:`ForestPlot`: studies, subgroup subtotals, pooled diamond, prediction interval,
   heterogeneity lines; cumulative forest plots;
+- :class:`BayesPosteriorPlot`: posterior densities of a Bayesian meta-analysis;
 - :class:`FunnelPlot`: funnel plot with contour-enhanced significance regions and
   trim-and-fill studies;
 - :class:`BaujatPlot`: contribution to heterogeneity against influence;
 - :class:`LabbePlot`: L'Abbé plot of treatment against control risks;
 - :class:`SynthesesPlot`: published syntheses by date beside the living estimate;
+- :class:`TSAPlot`: trial sequential analysis (Z-curve, monitoring and futility
+  boundaries, required information size);
 - :class:`TrafficLightPlot`, :class:`RobSummaryPlot`: risk of bias per study and domain,
   and the share of weight at each judgment; :func:`rob_columns` gives the forest plot's
   RoB columns.
@@ -19,16 +22,19 @@ matplotlib figure (no pyplot, no display needed) and returns a :class:`DrawnPlot
 
 from livingmeta.plots._style import DrawnPlot, MeasureScale, measure_scale
 from livingmeta.plots.baujat import BaujatPlot
+from livingmeta.plots.bayes import BayesPosteriorPlot
 from livingmeta.plots.forest import ForestColumn, ForestPlot, ForestRow
 from livingmeta.plots.funnel import ContourBand, FunnelPlot
 from livingmeta.plots.labbe import LabbePlot
 from livingmeta.plots.prisma import PrismaBox, PrismaDiagram
 from livingmeta.plots.rob import JUDGMENT_STYLES, RobSummaryPlot, TrafficLightPlot, rob_columns
 from livingmeta.plots.syntheses import SynthesesPlot, SynthesisRow
+from livingmeta.plots.tsa import TSAPlot
 
 __all__ = [
     "JUDGMENT_STYLES",
     "BaujatPlot",
+    "BayesPosteriorPlot",
     "ContourBand",
     "DrawnPlot",
     "ForestColumn",
@@ -42,6 +48,7 @@ __all__ = [
     "RobSummaryPlot",
     "SynthesesPlot",
     "SynthesisRow",
+    "TSAPlot",
     "TrafficLightPlot",
     "measure_scale",
     "rob_columns",
