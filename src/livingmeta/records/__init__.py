@@ -8,6 +8,10 @@ at once, as :class:`~livingmeta.review.ReviewValidationError`) and returns a
 :class:`RecordsState` with the duplicate groups, conflicts, Cohen's kappa and the
 :class:`PrismaFlow`; :class:`livingmeta.plots.PrismaDiagram` draws the flow.
 
+:func:`update_searches` runs the saved searches of ``records/searches.toml`` again
+(PubMed E-utilities, ClinicalTrials.gov API v2) and adds only the records not already in
+the folder (``livingmeta search``).
+
 Each parser is a function ``parse_x(text, file, *, database) -> (records, problems)``
 that keeps every readable record and reports each unreadable one by file and number.
 """
@@ -57,6 +61,20 @@ from livingmeta.records.screening import (
     parse_screening,
     screening_outcome,
 )
+from livingmeta.records.search import (
+    SEARCH_DATABASES,
+    SavedSearch,
+    SavedSearches,
+    SearchError,
+    SearchNetworkError,
+    SearchRun,
+    SearchServiceError,
+    SearchUpdate,
+    SeenRecord,
+    load_saved_searches,
+    parse_saved_searches,
+    update_searches,
+)
 
 __all__ = [
     "CONSENSUS",
@@ -65,6 +83,7 @@ __all__ = [
     "PARSERS",
     "SCREENING_DECISIONS",
     "SCREENING_STAGES",
+    "SEARCH_DATABASES",
     "SOURCE_DATABASES",
     "SOURCE_KINDS",
     "TITLE_THRESHOLD",
@@ -78,13 +97,22 @@ __all__ = [
     "PrismaFlow",
     "Record",
     "RecordsState",
+    "SavedSearch",
+    "SavedSearches",
     "ScreeningDecision",
+    "SearchError",
+    "SearchNetworkError",
+    "SearchRun",
+    "SearchServiceError",
     "SearchSource",
+    "SearchUpdate",
+    "SeenRecord",
     "StageAgreement",
     "cohen_kappa",
     "compute_flow",
     "find_duplicates",
     "load_records",
+    "load_saved_searches",
     "normalize_doi",
     "normalize_title",
     "parse_csv_records",
@@ -94,7 +122,9 @@ __all__ = [
     "parse_pubmed_xml",
     "parse_records",
     "parse_ris",
+    "parse_saved_searches",
     "parse_screening",
     "resolve_duplicates",
     "screening_outcome",
+    "update_searches",
 ]
