@@ -19,12 +19,15 @@ A review folder holds (FORMAT.md in this package documents every key and column)
                     ri), sign, and provenance: source_url, source_quote, derived,
                     source_rows, notes
     sources/        the public record the numbers were read from
+    versions.toml   the published versions: studies (by status) and record files of each
 
 The flow (STYLE.md): :func:`load_review` validates the whole folder, reporting every
 problem with file, row and column (:class:`ReviewValidationError`); :func:`run_review`
 turns rows into effect sizes (:mod:`~livingmeta.effects.contrasts`, ``escalc``), pools
 them under method profiles (:data:`PROFILES`) and runs the declared sensitivity,
 subgroup and diagnostic analyses, returning a frozen :class:`ReviewResult`.
+:func:`load_versions` reads ``versions.toml``, :func:`version_review` gives the review as
+one version had it, and :func:`diff_versions` compares two versions (``livingmeta diff``).
 
 >>> from livingmeta.review import embedded_review_path, load_review, run_review
 >>> result = run_review(load_review(embedded_review_path()))
@@ -34,6 +37,15 @@ subgroup and diagnostic analyses, returning a frozen :class:`ReviewResult`.
 """
 
 from livingmeta.effects.contrasts import EffectEstimate, StandardError
+from livingmeta.review.diff import diff_versions, living_numbers
+from livingmeta.review.diff_results import (
+    OutcomeChange,
+    OutcomeSnapshot,
+    RecordChange,
+    ReviewDiff,
+    StudyChange,
+    VersionSnapshot,
+)
 from livingmeta.review.effects import StudyEffect, compute_effects
 from livingmeta.review.folders import (
     embedded_review_path,
@@ -65,9 +77,19 @@ from livingmeta.review.spec import (
     SensitivitySpec,
     Study,
 )
+from livingmeta.review.versioned import load_versions, version_records, version_review
+from livingmeta.review.versions import (
+    STATUS_KEYS,
+    VERSIONS_FILE,
+    ReviewVersion,
+    ReviewVersions,
+    parse_versions,
+)
 
 __all__ = [
     "PROFILES",
+    "STATUS_KEYS",
+    "VERSIONS_FILE",
     "AnalysisPlan",
     "AnalysisStep",
     "DataRow",
@@ -75,27 +97,41 @@ __all__ = [
     "MeasureResult",
     "MethodProfile",
     "Outcome",
+    "OutcomeChange",
     "OutcomeResult",
+    "OutcomeSnapshot",
     "PooledEstimate",
     "PublishedSynthesis",
     "Question",
+    "RecordChange",
     "Review",
+    "ReviewDiff",
     "ReviewInfo",
     "ReviewProblem",
     "ReviewProvenance",
     "ReviewResult",
     "ReviewValidationError",
+    "ReviewVersion",
+    "ReviewVersions",
     "SensitivityResult",
     "SensitivitySpec",
     "StandardError",
     "Study",
+    "StudyChange",
     "StudyEffect",
     "SubgroupComparison",
+    "VersionSnapshot",
     "compute_effects",
+    "diff_versions",
     "embedded_review_path",
     "example_review_path",
     "get_profile",
+    "living_numbers",
     "load_review",
+    "load_versions",
+    "parse_versions",
     "run_review",
+    "version_records",
+    "version_review",
     "write_example_review",
 ]
