@@ -15,6 +15,7 @@ Invalid input raises; degenerate but valid input warns and returns a defined val
      +-- ZeroCellWarning                 zero cells were corrected or double-zero studies dropped
      +-- DroppedStudiesWarning           studies with missing values were left out
      +-- ConversionWarning               an effect size rests on an approximating conversion
+     +-- SimulationWarning               simulated values had to be clipped to valid ranges
 
 Problems are reported in one format everywhere (STYLE.md, convention 7)::
 
@@ -36,6 +37,7 @@ __all__ = [
     "MethodNotApplicableError",
     "ParameterError",
     "Problem",
+    "SimulationWarning",
     "SingleStudyWarning",
     "ZeroCellWarning",
     "ZeroTau2Warning",
@@ -154,3 +156,7 @@ class DroppedStudiesWarning(LivingMetaWarning):
 
 class ConversionWarning(LivingMetaWarning):
     """An effect size was derived with an approximating conversion (see its notes)."""
+
+
+class SimulationWarning(LivingMetaWarning):
+    """Simulated values fell outside their valid range and were clipped (see the message)."""

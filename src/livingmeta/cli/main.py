@@ -161,6 +161,20 @@ def datasets() -> None:
         click.echo(f"{info.name:<12} {info.measure:<5} {info.title}  [{info.source}]")
 
 
+def _register_commands() -> None:
+    from livingmeta.cli.bayes import bayes
+    from livingmeta.cli.diff import diff
+    from livingmeta.cli.search import search
+    from livingmeta.cli.tsa import tsa
+    from livingmeta.cli.whatif import whatif
+
+    for command in (tsa, bayes, whatif, search, diff):
+        cli.add_command(command)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="livingmeta")
