@@ -15,7 +15,7 @@ from livingmeta.report.figures import build_figures
 def few_figures(monkeypatch):
     """Draw only two figures: these tests are about the folder, not the plots."""
     monkeypatch.setattr(report, "build_figures",
-                        lambda result, appraisal=None: build_figures(result)[:2])
+                        lambda result, appraisal=None, living=None: build_figures(result)[:2])
 
 
 def _leftovers(parent, name):
@@ -76,7 +76,7 @@ def test_a_failure_midway_leaves_the_previous_report_untouched(
 
 
 def test_a_failure_on_a_new_folder_leaves_nothing(ldn_result, tmp_path, monkeypatch):
-    def failing(result, folder, appraisal=None):
+    def failing(result, folder, appraisal=None, living=None):
         (folder / "index.html").write_text("half")
         raise RuntimeError("boom")
 

@@ -19,6 +19,7 @@ import importlib.util
 import json
 import math
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -151,8 +152,9 @@ def test_summary_says_each_change_in_one_sentence(diff):
                for line in s.lines)
     assert ("PRISMA 2020 (updated review): 3 studies in 12 reports from version v1; "
             "1 new study in 2 reports; 4 studies in 14 reports in total.") in s.lines
-    # one study, one records line, one per outcome, one PRISMA line
-    assert len(s.lines) == len(set(s.lines)) == 1 + 1 + len(diff.outcomes) + 1
+    # one study, one records line, one per outcome, one PRISMA line, the TSA verdict and
+    # the posterior probability beyond the MID
+    assert len(s.lines) == len(set(s.lines)) == 1 + 1 + len(diff.outcomes) + 1 + 2
     text = s.as_text()
     assert "Before INNOVA" in text and "INNOVA 2026 added" in text
     assert f"{a['pi_low']:.2f} to {a['pi_high']:.2f}" in text  # the PI after
@@ -167,7 +169,8 @@ def test_to_dict_is_json_safe_and_keeps_the_contract(diff):
                       "outcomes", "prisma", "lines", "provenance", "warnings"}
     assert d["level"] == 95 and d["profile"] == "cochrane-2025"
     assert d["from"]["id"] == "v1" and d["to"]["included"][-1] == "INNOVA 2026"
-    assert d["from"]["tsa_status"] is None and d["to"]["p_benefit_mcid"] is None
+    assert d["from"]["tsa_status"] == "not yet conclusive"
+    assert 0 < d["to"]["p_benefit_mcid"] < 1
     assert d["prisma"] == {"previous_studies": 3, "previous_reports": 12, "new_studies": 1,
                            "new_reports": 2, "total_studies": 4, "total_reports": 14}
     pain = d["outcomes"][0]
@@ -268,11 +271,34 @@ def test_review_without_records_has_no_prisma(tmp_path):
     assert json.loads(json.dumps(diff.to_dict(), allow_nan=False))["prisma"] is None
 
 
-def test_living_numbers_are_empty_until_their_modules_fill_them(review, diff):
-    assert living_numbers(review, run_review(review)) == {}
-    assert diff.before.tsa_status is None and diff.after.p_benefit_mcid is None
+def test_living_numbers_are_the_tsa_verdict_and_the_posterior_beyond_the_mid(review, diff):
+    from livingmeta.models import bayes_meta
+    from livingmeta.sequential import trial_sequential_analysis
+
+    result = run_review(review)
+    numbers = living_numbers(review, result)
+    # independently: the same analyses called directly on the included pain effects
+    pain = result.outcome("pain").main
+    effects = sorted((e for e in pain.effects if e.study in pain.analysed),
+                     key=lambda e: e.year)
+    y, v = [e.yi for e in effects], [e.vi for e in effects]
+    n = [round(e.inputs["n1i"] + e.inputs["n2i"]) if "n1i" in e.inputs else round(e.inputs["ni"])
+         for e in effects]
+    plan = review.analysis.living
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tsa = trial_sequential_analysis(y, v, n, measure="SMD", delta=plan.tsa.delta,
+                                        method=plan.tsa.method)
+    bayes = bayes_meta(y, v, mu_prior=plan.bayes.mu_prior, tau_prior=plan.bayes.tau_priors[0],
+                       threshold=-0.2)  # grade.toml: mid = 0.2, lower is better
+    assert numbers == {"tsa_status": tsa.verdict, "p_benefit_mcid": bayes.p_beyond_threshold}
+    assert diff.after.tsa_status == tsa.verdict
+    assert diff.after.p_benefit_mcid == pytest.approx(bayes.p_beyond_threshold)
+    assert diff.before.p_benefit_mcid != diff.after.p_benefit_mcid
     filled = dataclasses.replace(diff, after=dataclasses.replace(
         diff.after, tsa_status="futility boundary crossed", p_benefit_mcid=0.07))
     lines = filled.lines()
-    assert "Trial sequential analysis: not available -> futility boundary crossed." in lines
-    assert "Probability of a benefit beyond the MCID: not available -> 0.07." in lines
+    assert ("Trial sequential analysis: not yet conclusive -> futility boundary crossed."
+            in lines)
+    before = diff.before.p_benefit_mcid
+    assert f"Probability of a benefit beyond the MCID: {before:.2f} -> 0.07." in lines

@@ -116,27 +116,36 @@ def run(path: Path | None, out: Path | None, profile: str | None, no_report: boo
     """Run a review folder (default: the embedded LDN-for-fibromyalgia review) and write
     its HTML report."""
     from livingmeta.appraisal import appraise_review
-    from livingmeta.review import embedded_review_path, load_review, run_review
+    from livingmeta.review import (
+        embedded_review_path,
+        living_evidence,
+        load_review,
+        run_review,
+    )
 
     folder = embedded_review_path() if path is None else path
     with collect_warnings():
         review = load_review(folder)
         result = run_review(review, profile=profile)
         appraisal = appraise_review(review, result)
+        living = living_evidence(review, result)
         index = None
         if not no_report:
             from livingmeta.report import write_report
 
             target = out if out is not None else Path.cwd() / f"{Path(folder).name}-report"
-            index = write_report(result, target, appraisal=appraisal)
+            index = write_report(result, target, appraisal=appraisal, living=living)
     if as_json:
-        click.echo(json.dumps({**result.to_dict(), "appraisal": appraisal.to_dict()},
+        click.echo(json.dumps({**result.to_dict(), "appraisal": appraisal.to_dict(),
+                               "living": None if living is None else living.to_dict()},
                               indent=2, allow_nan=False))
     else:
         print_summary(result.summary())
         certainty = "; ".join(f"{a.outcome} {a.certainty}" for a in appraisal.grade)
         if certainty:
             click.echo(f"Certainty of evidence (GRADE): {certainty}.")
+        for line in () if living is None else living.lines():
+            click.echo(line)
     if index is not None:
         click.echo(f"report: {index}", err=as_json)
 

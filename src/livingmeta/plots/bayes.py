@@ -172,14 +172,14 @@ class BayesPosteriorPlot:
         if self.threshold is not None:
             ax.axvline(self.threshold, color=PALETTE["vermillion"], lw=1.0,
                        label=f"threshold {self.threshold:g}")
-            ax.annotate(self.annotation, xy=(self.threshold, float(self.mu_density.max())),
-                        xytext=(4, -2), textcoords="offset points", va="top",
-                        ha="left" if self.direction == "higher" else "right",
-                        fontsize=SMALL_FONT_SIZE, color=PALETTE["vermillion"])
+            # in the free upper-right corner: the legend holds the upper left
+            ax.text(0.98, 0.97, self.annotation, transform=ax.transAxes, va="top",
+                    ha="right", fontsize=SMALL_FONT_SIZE, color=PALETTE["vermillion"])
         ticks, labels = self.scale.ticks(float(self.x[0]), float(self.x[-1]))
         ax.set_xticks(list(ticks), list(labels))
         ax.set_xlim(float(self.x[0]), float(self.x[-1]))
-        ax.set_ylim(0.0, 1.08 * float(max(self.mu_density.max(), self.new_density.max())))
+        # headroom above the curves for the legend and the probabilities
+        ax.set_ylim(0.0, 1.55 * float(max(self.mu_density.max(), self.new_density.max())))
         ax.set_xlabel(self.scale.axis_label)
         ax.set_ylabel("density")
         style_axes(ax)

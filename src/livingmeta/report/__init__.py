@@ -52,9 +52,10 @@ def _check_target(target: Path) -> None:
             "empty it.")
 
 
-def _build(result: ReviewResult, folder: Path, appraisal: Any = None) -> Path:
+def _build(result: ReviewResult, folder: Path, appraisal: Any = None,
+           living: Any = None) -> Path:
     """Write the whole report into ``folder`` (which exists and is empty)."""
-    figures = build_figures(result, appraisal)
+    figures = build_figures(result, appraisal, living)
     figure_dir = folder / "figures"
     figure_dir.mkdir()
     svgs: dict[str, str] = {}
@@ -71,7 +72,11 @@ def _build(result: ReviewResult, folder: Path, appraisal: Any = None) -> Path:
                                                       encoding="utf-8")
         appraisal.sof.to_docx(folder / "summary-of-findings.docx")
     index = folder / "index.html"
-    index.write_text(render_html(result, figures, svgs, appraisal), encoding="utf-8")
+    if living is not None:
+        (folder / "living.json").write_text(
+            json.dumps(living.to_dict(), indent=1, ensure_ascii=False, allow_nan=False) + "\n",
+            encoding="utf-8")
+    index.write_text(render_html(result, figures, svgs, appraisal, living), encoding="utf-8")
     (folder / MARKER_FILE).write_text(
         f"livingmeta report, version {result.provenance.package_version}\n",
         encoding="utf-8")
@@ -89,7 +94,7 @@ def _write_figure(fig: ReportFigure, figure_dir: Path) -> str:
 
 
 def write_report(result: ReviewResult, out_dir: str | Path, *,
-                 appraisal: Any = None) -> Path:
+                 appraisal: Any = None, living: Any = None) -> Path:
     """Write the HTML report of ``result`` into the folder ``out_dir``.
 
     Parameters
@@ -103,6 +108,10 @@ def write_report(result: ReviewResult, out_dir: str | Path, *,
         From :func:`~livingmeta.appraisal.appraise_review`: adds the Summary of Findings
         (also as ``summary-of-findings.docx`` and ``.md``), GRADE, risk-of-bias plots and
         RoB columns, and the PRISMA 2020 diagram (``appraisal.json`` holds its numbers).
+    living : LivingEvidence, optional
+        From :func:`~livingmeta.review.living_evidence`: adds the living-evidence section
+        (TSA plot and looks, Bayesian posteriors, the what-if table, what changed since
+        the previous version); ``living.json`` holds its numbers.
 
     Returns
     -------
@@ -124,7 +133,7 @@ def write_report(result: ReviewResult, out_dir: str | Path, *,
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
-        _build(result, building, appraisal)
+        _build(result, building, appraisal, living)
         building.chmod(0o755)  # mkdtemp's 0o700 would hide the report from other users
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))

@@ -216,11 +216,17 @@ def _syntheses(result: ReviewResult) -> Iterator[ReportFigure]:
                 title=f"{label} ({res.measure}): published syntheses and this review"))
 
 
-def build_figures(result: ReviewResult, appraisal: Any = None) -> tuple[ReportFigure, ...]:
+def build_figures(result: ReviewResult, appraisal: Any = None,
+                  living: Any = None) -> tuple[ReportFigure, ...]:
     """Every figure of the report, in reading order; with an appraisal
     (:class:`~livingmeta.appraisal.ReviewAppraisal`) also RoB columns on the forest plots,
-    the risk-of-bias plots and the PRISMA diagram."""
+    the risk-of-bias plots and the PRISMA diagram; with living evidence
+    (:class:`~livingmeta.review.LivingEvidence`) the TSA and posterior plots."""
     out: list[ReportFigure] = []
+    if living is not None:
+        from livingmeta.report.living import living_figures
+
+        out.extend(living_figures(living, favours(result, result.outcome(living.outcome))))
     for outcome in result.outcomes:
         for res in outcome.measures:
             out.append(_forest(result, outcome, res, appraisal))

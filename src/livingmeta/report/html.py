@@ -63,10 +63,12 @@ def _stylesheet() -> str:
 
 
 def render_html(result: ReviewResult, figures: tuple[ReportFigure, ...],
-                svgs: Mapping[str, str], appraisal: Any = None) -> str:
-    """The page, given the figures and their inline SVG markup (by figure id), and the
-    review's appraisal (PRISMA, risk of bias, GRADE, Summary of Findings) when given."""
+                svgs: Mapping[str, str], appraisal: Any = None, living: Any = None) -> str:
+    """The page, given the figures and their inline SVG markup (by figure id), the
+    review's appraisal (PRISMA, risk of bias, GRADE, Summary of Findings) and its living
+    evidence (TSA, Bayesian analyses, what-if, what changed) when given."""
     from livingmeta.report.appraisal import APPRAISAL_HEADINGS, appraisal_view
+    from livingmeta.report.living import LIVING_HEADING, living_view
 
     by_id = {f.id: f for f in figures}
     lines, per_outcome = answer_lines(result)
@@ -82,21 +84,26 @@ def render_html(result: ReviewResult, figures: tuple[ReportFigure, ...],
         svg={k: Markup(v) for k, v in svgs.items()},
         appraisal=None if appraisal is None else appraisal_view(result, appraisal, figures),
         appraisal_headings=APPRAISAL_HEADINGS,
+        living=None if living is None else living_view(living), living_heading=LIVING_HEADING,
         stylesheet=Markup(_stylesheet()))
 
 
-def render_report_html(result: ReviewResult, appraisal: Any = None) -> str:
+def render_report_html(result: ReviewResult, appraisal: Any = None,
+                       living: Any = None) -> str:
     """The whole report as one HTML string, figures inlined as SVG (writes nothing).
 
     Parameters
     ----------
     result : ReviewResult
         From :func:`~livingmeta.review.run_review`.
+    appraisal, living : optional
+        As :func:`~livingmeta.report.write_report` takes them.
 
     Returns
     -------
     str
         A complete HTML document that loads no external resource.
     """
-    figures = build_figures(result, appraisal)
-    return render_html(result, figures, {f.id: render_svg(f) for f in figures}, appraisal)
+    figures = build_figures(result, appraisal, living)
+    return render_html(result, figures, {f.id: render_svg(f) for f in figures}, appraisal,
+                       living)

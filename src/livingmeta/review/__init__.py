@@ -37,6 +37,7 @@ one version had it, and :func:`diff_versions` compares two versions (``livingmet
 """
 
 from livingmeta.effects.contrasts import EffectEstimate, StandardError
+from livingmeta.review._living_plan import BayesPlan, LivingPlan, TsaPlan, WhatIfPlan
 from livingmeta.review.diff import diff_versions, living_numbers
 from livingmeta.review.diff_results import (
     OutcomeChange,
@@ -52,6 +53,8 @@ from livingmeta.review.folders import (
     example_review_path,
     write_example_review,
 )
+from livingmeta.review.living import living_evidence
+from livingmeta.review.living_results import LivingEvidence, WhatIfComparison
 from livingmeta.review.loader import load_review
 from livingmeta.review.problems import ReviewProblem, ReviewValidationError
 from livingmeta.review.profiles import PROFILES, MethodProfile, get_profile
@@ -92,8 +95,11 @@ __all__ = [
     "VERSIONS_FILE",
     "AnalysisPlan",
     "AnalysisStep",
+    "BayesPlan",
     "DataRow",
     "EffectEstimate",
+    "LivingEvidence",
+    "LivingPlan",
     "MeasureResult",
     "MethodProfile",
     "Outcome",
@@ -120,12 +126,16 @@ __all__ = [
     "StudyChange",
     "StudyEffect",
     "SubgroupComparison",
+    "TsaPlan",
     "VersionSnapshot",
+    "WhatIfComparison",
+    "WhatIfPlan",
     "compute_effects",
     "diff_versions",
     "embedded_review_path",
     "example_review_path",
     "get_profile",
+    "living_evidence",
     "living_numbers",
     "load_review",
     "load_versions",

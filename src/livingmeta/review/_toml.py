@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from livingmeta.review._living_plan import parse_living_plan
 from livingmeta.review.problems import ReviewProblem
 from livingmeta.review.profiles import PROFILES
 from livingmeta.review.spec import (
@@ -193,7 +194,8 @@ def _sensitivity(c: _Checker, analysis: Mapping[str, Any], ri_values: tuple[floa
     return tuple(out)
 
 
-def _analysis(c: _Checker, doc: Mapping[str, Any]) -> AnalysisPlan | None:
+def _analysis(c: _Checker, doc: Mapping[str, Any],
+              outcomes: tuple[Outcome, ...]) -> AnalysisPlan | None:
     analysis = c.get(doc, "[analysis]", "analysis", dict)
     if analysis is None:
         return None
@@ -224,6 +226,8 @@ def _analysis(c: _Checker, doc: Mapping[str, Any]) -> AnalysisPlan | None:
         cumulative_order=order or "year",
         sensitivity=_sensitivity(c, analysis, ri_values),
         level=float(level or 0.95),
+        living=parse_living_plan(c, analysis, tuple(o.id for o in outcomes),
+                                 next((o.id for o in outcomes if o.primary), None)),
     )
 
 
@@ -240,7 +244,7 @@ def parse_review_toml(text: str) -> TomlContent:
             c.bad("top level", key, None, f"is not a known table (known: {sorted(known)})")
     info = _info(c, doc)
     outcomes = _outcomes(c, doc)
-    analysis = _analysis(c, doc)
+    analysis = _analysis(c, doc, outcomes)
     sources = c.get(doc, "[sources]", "sources", dict, {}) or {}
     data = c.get(doc, "[data]", "data", dict, {}) or {}
     tables = c.strings(data, "[data]", "tables") or ("data.csv",)

@@ -48,13 +48,24 @@ __all__ = ["diff_versions", "living_numbers"]
 def living_numbers(review: Review, result: ReviewResult) -> dict[str, Any]:
     """The living-review numbers of one version: ``tsa_status`` and ``p_benefit_mcid``.
 
-    Returns the :class:`VersionSnapshot` fields to set (an empty dict leaves both None).
-    The trial sequential analysis and Bayesian modules fill them in.
-
-    >>> living_numbers(None, None)  # type: ignore[arg-type]
-    {}
+    ``tsa_status`` is the verdict of the review's ``[analysis.tsa]``; ``p_benefit_mcid``
+    the posterior probability of an effect beyond the threshold (default: the MID on the
+    benefit side) under the first tau prior of ``[analysis.bayes]``. A review that declares
+    neither gets an empty dict (both stay None).
     """
-    return {}
+    from livingmeta.review.living import review_bayes, review_mid, review_tsa
+
+    plan = review.analysis.living
+    out: dict[str, Any] = {}
+    tsa = review_tsa(result, plan.tsa)[0]
+    if tsa is not None:
+        out["tsa_status"] = tsa.verdict
+    if plan.bayes is not None:
+        first = replace(plan.bayes, tau_priors=plan.bayes.tau_priors[:1])
+        bayes = review_bayes(result, first, review_mid(review, plan.bayes.outcome))
+        if bayes and bayes[0].p_beyond_threshold is not None:
+            out["p_benefit_mcid"] = bayes[0].p_beyond_threshold
+    return out
 
 
 def _outcomes(result: ReviewResult, certainty: dict[tuple[str, str], str], level: float

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from livingmeta.results import jsonable
+from livingmeta.review._living_plan import LivingPlan
 
 __all__ = [
     "DATA_TYPES",
@@ -139,6 +140,7 @@ class AnalysisPlan:
     cumulative_order: str
     sensitivity: tuple[SensitivitySpec, ...]
     level: float = 0.95
+    living: LivingPlan = field(default_factory=LivingPlan)
 
 
 @dataclass(frozen=True, slots=True)
