@@ -4,7 +4,8 @@
 - :func:`trial_sequential_analysis`: trial sequential analysis (TSA) with Lan-DeMets
   monitoring boundaries over the required information size;
 - :func:`group_sequential_boundaries`, :func:`required_information_size` and the
-  spending functions, its building blocks.
+  spending functions, its building blocks;
+- :func:`what_if`: what a pending trial could change (a vectorized simulation).
 """
 
 from livingmeta.sequential.boundaries import (
@@ -28,14 +29,18 @@ from livingmeta.sequential.tsa import (
     boundary_curve,
     trial_sequential_analysis,
 )
+from livingmeta.sequential.whatif import PendingTrial, WhatIfCriterion, WhatIfResult, what_if
 
 __all__ = [
     "SPENDING_FUNCTIONS",
     "CumulativeResult",
     "GroupSequentialBoundaries",
+    "PendingTrial",
     "RequiredInformationSize",
     "TSALook",
     "TSAResult",
+    "WhatIfCriterion",
+    "WhatIfResult",
     "boundary_curve",
     "cumulative",
     "diversity",
@@ -44,4 +49,5 @@ __all__ = [
     "pocock_spending",
     "required_information_size",
     "trial_sequential_analysis",
+    "what_if",
 ]
