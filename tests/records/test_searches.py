@@ -352,7 +352,7 @@ def test_an_error_while_moving_files_into_place_is_rolled_back(review, monkeypat
     def fail(path: Path, text: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(writing, "_replace_sources", fail)
+    monkeypatch.setattr(writing, "write_atomically", fail)
     before = snapshot(review)
     with pytest.raises(OSError, match="disk full"):
         run(review)

@@ -53,7 +53,8 @@ from livingmeta.sequential.spending import SPENDING_FUNCTIONS, spend
 if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.summary import Summary
 
-__all__ = ["GRID_R", "GroupSequentialBoundaries", "group_sequential_boundaries"]
+__all__ = ["GRID_R", "GroupSequentialBoundaries", "check_error_rates",
+           "group_sequential_boundaries"]
 
 FloatArray = NDArray[np.float64]
 
@@ -321,6 +322,16 @@ class GroupSequentialBoundaries:
                        (table,))
 
 
+def check_error_rates(sides: object, alpha: object, power: object) -> None:
+    """Raise ParameterError unless sides is 1 or 2 and alpha, power are in (0, 1)."""
+    if sides not in (1, 2) or isinstance(sides, bool):
+        raise ParameterError(f"The 'sides' parameter must be 1 or 2. Got {sides!r}.")
+    for name, value in (("alpha", alpha), ("power", power)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ParameterError(f"The {name!r} parameter must be a float in (0, 1). "
+                                 f"Got {value!r}.")
+
+
 def group_sequential_boundaries(
     information_fraction: object,
     *,
@@ -370,12 +381,7 @@ def group_sequential_boundaries(
     t = _check_fractions(information_fraction)
     check_choice("spending", spending, SPENDING_FUNCTIONS)
     check_choice("futility", futility, ("none", *SPENDING_FUNCTIONS))
-    if sides not in (1, 2) or isinstance(sides, bool):
-        raise ParameterError(f"The 'sides' parameter must be 1 or 2. Got {sides!r}.")
-    for name, value in (("alpha", alpha), ("power", power)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-            raise ParameterError(f"The {name!r} parameter must be a float in (0, 1). "
-                                 f"Got {value!r}.")
+    check_error_rates(sides, alpha, power)
     if isinstance(grid_r, bool) or not isinstance(grid_r, int) or grid_r < 4:
         raise ParameterError(f"The 'grid_r' parameter must be an integer >= 4. Got {grid_r!r}.")
     per_side = alpha / sides

@@ -38,6 +38,7 @@ from scipy import special
 
 from livingmeta.errors import ParameterError, check_choice
 from livingmeta.results import jsonable
+from livingmeta.sequential.boundaries import check_error_rates
 
 __all__ = [
     "HETEROGENEITY_CORRECTIONS",
@@ -249,12 +250,7 @@ def required_information_size(
     check_choice("information", information, INFORMATION_UNITS)
     check_choice("heterogeneity_correction", heterogeneity_correction,
                  HETEROGENEITY_CORRECTIONS)
-    if sides not in (1, 2) or isinstance(sides, bool):
-        raise ParameterError(f"The 'sides' parameter must be 1 or 2. Got {sides!r}.")
-    for name, value in (("alpha", alpha), ("power", power)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-            raise ParameterError(f"The {name!r} parameter must be a float in (0, 1). "
-                                 f"Got {value!r}.")
+    check_error_rates(sides, alpha, power)
     h = 0.0 if heterogeneity_correction == "none" else float(heterogeneity)
     if not 0 <= h < 1:
         raise ParameterError(f"The 'heterogeneity' parameter must be a fraction in [0, 1). "

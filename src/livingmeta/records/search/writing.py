@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from livingmeta._io import write_atomically
 from livingmeta.records.search.http import Exchange
 
 __all__ = ["commit", "ctgov_file", "pubmed_file", "raw_files", "sources_entry",
@@ -86,17 +87,6 @@ def _write(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def _replace_sources(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
@@ -131,7 +121,7 @@ def commit(records_dir: Path, files: Mapping[str, str], units: Sequence[str],
                 os.rename(staging / unit, target)
                 placed.append(target)
             if sources_text is not None:
-                _replace_sources(records_dir / "sources.toml", sources_text)
+                write_atomically(records_dir / "sources.toml", sources_text)
         except BaseException:
             for path in reversed(placed):
                 _remove(path)
