@@ -133,3 +133,58 @@ def test_bad_tau_prior_says_what_is_accepted(text, fragment):
 def test_flat_prior_is_improper_and_normal_is_not():
     assert not FlatPrior().proper and NormalPrior(0, 1).proper
     assert float(NormalPrior(0, 2).logpdf(0.0)) == pytest.approx(stats.norm.logpdf(0, 0, 2))
+
+
+@pytest.mark.parametrize("prior", TAU_PRIORS, ids=lambda p: p.description[:30])
+def test_tau_prior_edges_of_the_support(prior):
+    # the CDF runs from 0 (at and below 0, and for NaN) to 1 at +inf; no density off support
+    np.testing.assert_array_equal(prior.cdf([-1.0, 0.0, np.nan, np.inf]), [0, 0, 0, 1])
+    np.testing.assert_array_equal(prior.logpdf([-1.0, np.inf, np.nan]), [-np.inf] * 3)
+    np.testing.assert_array_equal(prior.ppf([0.0, 1.0]), [0.0, np.inf])
+
+
+def test_density_at_zero():
+    # half-normal: 2 / (scale sqrt(2 pi)); half-Cauchy: 2 / (pi scale); the log-normal and
+    # the priors on log(tau^2) put no density at tau = 0.
+    assert float(HalfNormalPrior(0.5).logpdf(0.0)) == pytest.approx(
+        math.log(2.0 / (0.5 * math.sqrt(2.0 * math.pi))), rel=1e-14)
+    assert float(HalfCauchyPrior(2.0).logpdf(0.0)) == pytest.approx(
+        math.log(2.0 / (math.pi * 2.0)), rel=1e-14)
+    for prior in (LogNormalPrior(-1.0, 0.5), turner_prior("pain"), rhodes_prior("pain")):
+        assert float(prior.logpdf(0.0)) == -np.inf
+
+
+def test_tau2_priors_match_closed_forms():
+    # Turner: tau^2 ~ LN(mu, sd^2), so P(tau <= t) = Phi((log t^2 - mu) / sd) and the
+    # density of tau is the LN density of tau^2 times 2 tau; Rhodes: the t(5) density of
+    # z = (log t^2 - location) / scale is Gamma(3) / (Gamma(5/2) sqrt(5 pi)) (1 + z^2/5)^-3,
+    # and the density of tau is that over scale, times d log(t^2) / dt = 2 / t.
+    t = np.array([0.01, 0.2, 1.5])
+    tp, rp = turner_prior("surgical", "nonpharma-vs-pharma"), rhodes_prior("obstetric")
+    z = (np.log(t * t) - tp.mu) / tp.sd
+    np.testing.assert_allclose(tp.cdf(t), [0.5 * math.erfc(-v / math.sqrt(2)) for v in z],
+                               rtol=1e-13)
+    dens = np.exp(-0.5 * z * z) / (tp.sd * math.sqrt(2 * math.pi) * t * t) * 2 * t
+    np.testing.assert_allclose(tp.logpdf(t), np.log(dens), rtol=1e-13)
+    z = (np.log(t * t) - rp.location) / rp.scale
+    const = math.gamma(3.0) / (math.gamma(2.5) * math.sqrt(5 * math.pi))
+    dens = const * (1 + z * z / 5) ** -3 / rp.scale * 2 / t
+    np.testing.assert_allclose(rp.logpdf(t), np.log(dens), rtol=1e-13)
+
+
+def test_priors_compare_by_parameters_only():
+    assert HalfNormalPrior(1.0) != HalfCauchyPrior(1.0)
+    assert hash(HalfNormalPrior(1)) == hash(HalfNormalPrior(1.0))
+    assert repr(LogNormalPrior(-1.0, 0.5)) == "LogNormalPrior(mu=-1.0, sd=0.5)"
+    assert rhodes_prior("pain") == rhodes_prior("general-physical-health")
+
+
+@pytest.mark.parametrize(("build", "name"), [
+    (lambda: HalfCauchyPrior(0.0), "'scale'"),
+    (lambda: LogNormalPrior(math.inf, -1.0), "'mu'"),
+    (lambda: LogNormalPrior(0.0, -1.0), "'sd'"),
+    (lambda: NormalPrior(0.0, math.nan), "'sd'"),
+])
+def test_bad_parameters_are_named(build, name):
+    with pytest.raises(ParameterError, match=name):
+        build()
