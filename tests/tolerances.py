@@ -70,3 +70,20 @@ BAYES_BRUTEFORCE_ATOL = 1e-4
 # posterior SDs; those are compared within 5e-3 posterior SDs.
 BAYESMETA_PRINTED_RTOL = 1e-6
 BAYESMETA_DIRECT_SD_ATOL = 5e-3
+
+# Published simulation tables (tests/reference/test_published_simulation.py): a
+# reproduced performance measure may differ from the published one by this many
+# combined Monte Carlo SEs (ours and the paper's, sqrt(se1^2 + se2^2)) plus half a unit
+# of the table's last printed digit.
+SIMULATION_MCSE_Z = 3.0
+
+# The batch engine (livingmeta.batch) against rma / pool_table on each meta-analysis: the
+# same kernels on the same numbers, vectorized; relative, with an absolute floor for
+# values at or near zero (tau2 and its CI bounds on the boundary, estimates near 0).
+BATCH_RTOL = 1e-8
+BATCH_ATOL = 1e-12
+
+# Exact permutation p-values (metafor's permutest(exact=TRUE)) are ratios of counts over
+# the same reference set: they agree to rounding, and one permutation counted differently
+# moves a p-value by 1/N >= 1e-6 for every reference set enumerated in the tests.
+EXACT_PERMUTATION_PVAL_ATOL = 1e-12

@@ -174,10 +174,11 @@ def _register_commands() -> None:
     from livingmeta.cli.bayes import bayes
     from livingmeta.cli.diff import diff
     from livingmeta.cli.search import search
+    from livingmeta.cli.simulate import simulate
     from livingmeta.cli.tsa import tsa
     from livingmeta.cli.whatif import whatif
 
-    for command in (tsa, bayes, whatif, search, diff):
+    for command in (tsa, bayes, whatif, search, diff, simulate):
         cli.add_command(command)
 
 

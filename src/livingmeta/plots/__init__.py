@@ -15,6 +15,8 @@ matplotlib figure (no pyplot, no display needed) and returns a :class:`DrawnPlot
 - :class:`SynthesesPlot`: published syntheses by date beside the living estimate;
 - :class:`TSAPlot`: trial sequential analysis (Z-curve, monitoring and futility
   boundaries, required information size);
+- :class:`SimulationPlot`: coverage (or another performance measure) of a simulation
+  study by k and tau2, with Monte Carlo error bars;
 - :class:`TrafficLightPlot`, :class:`RobSummaryPlot`: risk of bias per study and domain,
   and the share of weight at each judgment; :func:`rob_columns` gives the forest plot's
   RoB columns.
@@ -28,6 +30,7 @@ from livingmeta.plots.funnel import ContourBand, FunnelPlot
 from livingmeta.plots.labbe import LabbePlot
 from livingmeta.plots.prisma import PrismaBox, PrismaDiagram
 from livingmeta.plots.rob import JUDGMENT_STYLES, RobSummaryPlot, TrafficLightPlot, rob_columns
+from livingmeta.plots.simulation import SimulationPanel, SimulationPlot, SimulationSeries
 from livingmeta.plots.syntheses import SynthesesPlot, SynthesisRow
 from livingmeta.plots.tsa import TSAPlot
 
@@ -46,6 +49,9 @@ __all__ = [
     "PrismaBox",
     "PrismaDiagram",
     "RobSummaryPlot",
+    "SimulationPanel",
+    "SimulationPlot",
+    "SimulationSeries",
     "SynthesesPlot",
     "SynthesisRow",
     "TSAPlot",
