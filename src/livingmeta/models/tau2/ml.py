@@ -29,6 +29,10 @@ def _information(w: FloatArray, X: FloatArray | None) -> FloatArray:
     return (w * w).sum(axis=-1)  # sum(w^2), whatever the design (ML)
 
 
+def _score(t: LikelihoodTerms) -> Any:
+    return t.yPPy - t.sw
+
+
 def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau2Estimate:
     """ML estimate of tau2 by Fisher scoring finished by Newton, projected onto tau2 >= 0.
 
@@ -43,4 +47,4 @@ def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau
     >>> round(float(estimate([0.1, 0.5, 0.9], [0.04, 0.04, 0.04]).tau2), 6)
     0.066667
     """
-    return solve_likelihood(yi, vi, X, _next, _information)
+    return solve_likelihood(yi, vi, X, _next, _information, _score)

@@ -25,6 +25,10 @@ def _next(tau2: Any, t: LikelihoodTerms) -> Any:
     return likelihood_step(tau2, t.trP, t.trPP, t.yPPy, t.yPPPy)
 
 
+def _score(t: LikelihoodTerms) -> Any:
+    return t.yPPy - t.trP
+
+
 def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau2Estimate:
     """REML estimate of tau2 by Fisher scoring finished by Newton, projected onto tau2 >= 0.
 
@@ -43,4 +47,4 @@ def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau
     >>> round(float(est.tau2), 6), bool(est.converged)
     (0.12, True)
     """
-    return solve_likelihood(yi, vi, X, _next, tr_PP)
+    return solve_likelihood(yi, vi, X, _next, tr_PP, _score)
