@@ -11,7 +11,8 @@ PACKAGES = [
     "livingmeta", "livingmeta.data", "livingmeta.effects", "livingmeta.models",
     "livingmeta.models.tau2", "livingmeta.sensitivity", "livingmeta.pooling",
     "livingmeta.results", "livingmeta.errors", "livingmeta.summary", "livingmeta.datasets",
-    "livingmeta.bias", "livingmeta.sequential", "livingmeta.simulation", "livingmeta.plots", "livingmeta.review",
+    "livingmeta.bias", "livingmeta.sequential", "livingmeta.simulation", "livingmeta.batch",
+    "livingmeta.plots", "livingmeta.review",
     "livingmeta.report", "livingmeta.records", "livingmeta.appraisal",
 ]
 

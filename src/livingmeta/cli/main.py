@@ -171,14 +171,16 @@ def datasets() -> None:
 
 
 def _register_commands() -> None:
+    from livingmeta.cli.batch import batch
     from livingmeta.cli.bayes import bayes
     from livingmeta.cli.diff import diff
+    from livingmeta.cli.gosh import gosh
     from livingmeta.cli.search import search
     from livingmeta.cli.simulate import simulate
     from livingmeta.cli.tsa import tsa
     from livingmeta.cli.whatif import whatif
 
-    for command in (tsa, bayes, whatif, search, diff, simulate):
+    for command in (tsa, bayes, whatif, search, diff, batch, gosh, simulate):
         cli.add_command(command)
 
 

@@ -11,6 +11,8 @@ matplotlib figure (no pyplot, no display needed) and returns a :class:`DrawnPlot
 - :class:`FunnelPlot`: funnel plot with contour-enhanced significance regions and
   trim-and-fill studies;
 - :class:`BaujatPlot`: contribution to heterogeneity against influence;
+- :class:`GoshPlot`: GOSH plot, the density of pooled estimate against I2 over the
+  subsets of the studies, with marginal histograms;
 - :class:`LabbePlot`: L'Abbé plot of treatment against control risks;
 - :class:`SynthesesPlot`: published syntheses by date beside the living estimate;
 - :class:`TSAPlot`: trial sequential analysis (Z-curve, monitoring and futility
@@ -27,6 +29,7 @@ from livingmeta.plots.baujat import BaujatPlot
 from livingmeta.plots.bayes import BayesPosteriorPlot
 from livingmeta.plots.forest import ForestColumn, ForestPlot, ForestRow
 from livingmeta.plots.funnel import ContourBand, FunnelPlot
+from livingmeta.plots.gosh import GoshPlot
 from livingmeta.plots.labbe import LabbePlot
 from livingmeta.plots.prisma import PrismaBox, PrismaDiagram
 from livingmeta.plots.rob import JUDGMENT_STYLES, RobSummaryPlot, TrafficLightPlot, rob_columns
@@ -44,6 +47,7 @@ __all__ = [
     "ForestPlot",
     "ForestRow",
     "FunnelPlot",
+    "GoshPlot",
     "LabbePlot",
     "MeasureScale",
     "PrismaBox",

@@ -1,0 +1,1 @@
+"""Tests of the batch engine and of its executor (issue 7)."""
