@@ -6,6 +6,7 @@ Invalid input raises; degenerate but valid input warns and returns a defined val
      +-- ParameterError (ValueError)     a bad argument: unknown measure, method, level, ...
      +-- DataValidationError (ValueError) one or more bad rows/cells; holds every Problem at once
      +-- MethodNotApplicableError (ValueError)  valid data, but the method cannot use it
+     +-- ClusterError (RuntimeError)     a Dask cluster could not finish a chunk
                                           (e.g. Mantel-Haenszel on continuous data)
 
     LivingMetaWarning (UserWarning)      base of every warning
@@ -28,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "ClusterError",
     "ConvergenceWarning",
     "ConversionWarning",
     "DataValidationError",
@@ -97,6 +99,11 @@ class Problem:
         return f"{prefix}{self.field} {self.rule}, got {shown}"
 
 
+class ClusterError(LivingMetaError, RuntimeError):
+    """The Dask cluster could not finish a chunk: its workers kept dying while running it,
+    a worker could not import the code, or the connection to the scheduler was lost."""
+
+
 class DataValidationError(LivingMetaError, ValueError):
     """One or more problems in the input data, all reported at once.
 
@@ -111,6 +118,19 @@ class DataValidationError(LivingMetaError, ValueError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in the input data:"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # rebuilt from the problems (and the message), not from the message alone, so that
+        # the error survives pickling (a chunk that fails on a Dask worker)
+        return (_rebuild_validation_error, (type(self), self.problems, self.args))
+
+
+def _rebuild_validation_error(cls: type[DataValidationError], problems: tuple[Problem, ...],
+                              args: tuple[object, ...]) -> DataValidationError:
+    error = cls.__new__(cls)
+    error.problems = problems
+    error.args = args
+    return error
 
 
 def check_choice(name: str, value: object, choices: Iterable[str]) -> str:

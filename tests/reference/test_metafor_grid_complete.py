@@ -156,11 +156,12 @@ def test_csv_inputs_are_the_fixture_inputs():
 
 def test_no_stray_fixture_files():
     on_disk = {p.name for p in FIXTURES.glob("*.json")}
-    # diagnostics.json (generate_diagnostics.R), ldn.json (generate_ldn.R) and gosh.json
-    # (generate_gosh.R) carry their own manifests, checked by test_metafor_diagnostics.py,
-    # test_metafor_ldn.py and test_metafor_gosh.py.
+    # diagnostics.json (generate_diagnostics.R), ldn.json (generate_ldn.R), gosh.json
+    # (generate_gosh.R) and permutest.json (generate_permutest.R) carry their own
+    # manifests, checked by test_metafor_diagnostics.py, test_metafor_ldn.py,
+    # test_metafor_gosh.py and test_metafor_permutest.py.
     assert on_disk == {*FIXTURE_FILES, "manifest.json", "diagnostics.json", "ldn.json",
-                       "gosh.json"}
+                       "gosh.json", "permutest.json"}
 
 
 def test_q_profile_interval_does_not_depend_on_the_estimator():

@@ -56,3 +56,23 @@ def test_batched_fit_converges_to_the_same_root(y, v, method, expected):
     assert fit.tau2[0] == pytest.approx(expected[0], rel=tol.TAU2_RTOL)
     assert fit.tau2[1] == pytest.approx(float(rma(ys[1], vs[1], method=method).tau2),
                                         rel=tol.TAU2_RTOL)
+
+
+def test_a_root_below_the_likelihood_at_zero_is_replaced_by_zero():
+    """metafor's ll0check: 3 of the 720 permuted designs of this meta-regression have an
+    interior REML root whose restricted likelihood is below that at tau2 = 0.
+
+        fit <- rma(y, v, mods = ~ m, method = "REML", control = list(threshold = 1e-13,
+                   tol = 1e-13, maxiter = 10000))
+        permutest(fit, exact = TRUE, control = <the same>)   # pval 0.825, 0.04444444
+
+    (metafor 3.8.1, R 4.2.2; the p-values are the counts 594/720 and 32/720.)
+    """
+    from livingmeta.sensitivity import permutation_test
+
+    y = np.array([-0.89, -1.59, -1.35, -1.44, -0.22, -0.79])
+    v = np.array([0.33, 0.19, 0.42, 0.02, 0.05, 0.007])
+    m = np.array([44, 55, 42, 52, 13, 19.0])
+    res = permutation_test(y, v, mods=m[:, None], method="REML", exact=True)
+    assert res.permutations == 720
+    assert np.round(np.asarray(res.pval) * 720).tolist() == [594, 32]

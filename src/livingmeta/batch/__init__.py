@@ -11,11 +11,13 @@ from livingmeta.batch.columns import pool_columns
 from livingmeta.batch.engine import OUTPUT_COLUMNS, BatchTable, SkippedAnalysis, pool_groups
 from livingmeta.batch.executor import run_chunks
 from livingmeta.batch.pipeline import BatchRun, NothingPooledError, pool_file
+from livingmeta.errors import ClusterError
 
 __all__ = [
     "OUTPUT_COLUMNS",
     "BatchRun",
     "BatchTable",
+    "ClusterError",
     "NothingPooledError",
     "SkippedAnalysis",
     "pool_columns",

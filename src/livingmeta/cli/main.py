@@ -173,14 +173,17 @@ def datasets() -> None:
 def _register_commands() -> None:
     from livingmeta.cli.batch import batch
     from livingmeta.cli.bayes import bayes
+    from livingmeta.cli.bootstrap import bootstrap
     from livingmeta.cli.diff import diff
     from livingmeta.cli.gosh import gosh
+    from livingmeta.cli.permutest import permutest
     from livingmeta.cli.search import search
     from livingmeta.cli.simulate import simulate
     from livingmeta.cli.tsa import tsa
     from livingmeta.cli.whatif import whatif
 
-    for command in (tsa, bayes, whatif, search, diff, batch, gosh, simulate):
+    for command in (tsa, bayes, whatif, search, diff, batch, gosh, permutest, bootstrap,
+                    simulate):
         cli.add_command(command)
 
 

@@ -15,6 +15,11 @@ although the maximum is interior (metafor then reports non-convergence unless
 ``stepadj`` is lowered). A step that reaches 0 before the score at 0 is known to be
 positive is still projected to 0, so boundary solutions are found as before and the
 fixed point is always the REML (ML) root or 0.
+
+**Local maximum check** (metafor's ``ll0check``). If the (restricted) log-likelihood at
+tau2 = 0 exceeds that at the root found, the root is a local maximum only and tau2 is set
+to 0, as metafor does ("Fisher scoring algorithm may have gotten stuck at a local
+maximum"); permuted designs of a permutation test meet this.
 """
 
 from __future__ import annotations
@@ -26,7 +31,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._wls import LikelihoodTerms, SmallIntercept, as_column, likelihood_terms, small_intercept
+from .._wls import (
+    LikelihoodTerms,
+    SmallIntercept,
+    as_column,
+    likelihood_terms,
+    small_intercept,
+    wls,
+    xdx,
+)
 from . import he
 from ._common import FloatArray, Tau2Estimate, Update, as_float, iterate
 
@@ -107,6 +120,33 @@ def _small_update(next_step: NextStep, score: Score, small: SmallIntercept) -> U
     return step
 
 
+#: The log-likelihood at 0 must exceed that at the root by more than this (metafor: its
+#: ``tol``, set to 1e-13 in the pinned fixtures' tight control).
+LL0_TOL = 1e-10
+
+
+def _loglik(y: FloatArray, v: FloatArray, X: FloatArray | None, tau2: Any,
+            restricted: bool) -> FloatArray:
+    """(Restricted) log-likelihood up to a constant (Viechtbauer 2005, eqs. 5 and 9)."""
+    s2 = v + as_column(tau2, y)
+    w = 1.0 / s2
+    ll = -0.5 * (np.log(s2).sum(axis=-1) + wls(y, w, X).Q)
+    if restricted:
+        ll = ll - 0.5 * np.linalg.slogdet(xdx(X, w))[1]
+    return np.asarray(ll, dtype=np.float64)
+
+
+def _ll0_check(y: FloatArray, v: FloatArray, X: FloatArray | None, tau2: Any,
+               converged: Any, restricted: bool) -> Any:
+    """tau2, set to 0 where the likelihood at 0 beats the root found (metafor ll0check)."""
+    candidates = np.asarray(converged) & (np.asarray(tau2) > 0.0)
+    if not candidates.any():
+        return tau2
+    zero = np.zeros_like(np.asarray(tau2, dtype=np.float64))
+    gain = _loglik(y, v, X, zero, restricted) - _loglik(y, v, X, tau2, restricted)
+    return np.where(candidates & (gain > LL0_TOL), 0.0, tau2)
+
+
 def solve_likelihood(
     yi: FloatArray,
     vi: FloatArray,
@@ -114,6 +154,8 @@ def solve_likelihood(
     next_step: NextStep,
     information: Callable[[FloatArray, FloatArray | None], FloatArray],
     score: Score,
+    *,
+    restricted: bool,
 ) -> Tau2Estimate:
     """Iterate ``next_step`` from the HE estimate (as metafor starts ML and REML).
 
@@ -127,5 +169,6 @@ def solve_likelihood(
     update = (_batch_update(next_step, score, n) if small is None
               else _small_update(next_step, score, small))
     tau2, converged, iterations = iterate(update, y, v, Xa, he.estimate(y, v, Xa).tau2)
+    tau2 = _ll0_check(y, v, Xa, tau2, converged, restricted)
     se = np.sqrt(2.0 / information(1.0 / (v + as_column(tau2, y)), Xa))
     return Tau2Estimate(tau2, se, converged, iterations)

@@ -47,4 +47,4 @@ def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau
     >>> round(float(estimate([0.1, 0.5, 0.9], [0.04, 0.04, 0.04]).tau2), 6)
     0.066667
     """
-    return solve_likelihood(yi, vi, X, _next, _information, _score)
+    return solve_likelihood(yi, vi, X, _next, _information, _score, restricted=False)

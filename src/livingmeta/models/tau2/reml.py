@@ -47,4 +47,4 @@ def estimate(yi: FloatArray, vi: FloatArray, X: FloatArray | None = None) -> Tau
     >>> round(float(est.tau2), 6), bool(est.converged)
     (0.12, True)
     """
-    return solve_likelihood(yi, vi, X, _next, tr_PP, _score)
+    return solve_likelihood(yi, vi, X, _next, tr_PP, _score, restricted=True)
