@@ -16,15 +16,12 @@ Run: ``.venv/bin/python benchmarks/bench_living.py`` (R with metafor and rpact o
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import tempfile
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _timing import best_of, run_r
 
 from livingmeta.models import bayes_meta
 from livingmeta.sequential import group_sequential_boundaries, trial_sequential_analysis
@@ -62,31 +59,6 @@ cat((proc.time()[["elapsed"]] - t0) / reps, "\n")
 """
 
 
-def best_of(call: Callable[[], object], repeats: int = 5) -> float:
-    """Seconds of the fastest of ``repeats`` calls."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def run_r(script: str, args: list[str], timeout: float) -> float | str:
-    """Seconds per repetition printed by an R script, or why it could not run."""
-    if shutil.which("Rscript") is None:
-        return "no R"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.R"
-        path.write_text(script)
-        try:
-            done = subprocess.run(["Rscript", str(path), *args], capture_output=True,
-                                  text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            return f"> {timeout:.0f} s"
-    if done.returncode != 0:
-        return "R failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]
-    return float(done.stdout.strip().splitlines()[-1])
 
 
 def metafor_updates(result: object, reps: int, timeout: float) -> float | str:

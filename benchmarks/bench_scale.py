@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _timing import best_of, run_r
 
 from livingmeta.batch import pool_groups
 from livingmeta.models import fit_batch
@@ -56,30 +54,6 @@ def simulate(n_meta: int, k: int, seed: int = SEED) -> tuple[np.ndarray, np.ndar
     return yi, vi
 
 
-def best_of(call: Callable[[], object], repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def rscript(script: str, args: list[str], timeout: float) -> float | str:
-    """Seconds printed on the last line by an R script, or why it could not run."""
-    if shutil.which("Rscript") is None:
-        return "no R"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.R"
-        path.write_text(script)
-        try:
-            done = subprocess.run(["Rscript", str(path), *args], capture_output=True,
-                                  text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            return f"> {timeout:.0f} s"
-    if done.returncode != 0:
-        return "R failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]
-    return float(done.stdout.strip().splitlines()[-1])
 
 
 def show(x: float | str) -> str:
@@ -152,7 +126,7 @@ def bench_batch(timeout: float) -> None:
         np.savetxt(csv, np.hstack([yi[:reps], vi[:reps]]), delimiter=",", comments="",
                    header=",".join([f"y{i}" for i in range(10)] + [f"v{i}" for i in range(10)]),
                    fmt="%.17g")
-        per = rscript(R_RMA_LOOP, [str(csv), str(reps)], timeout)
+        per = run_r(R_RMA_LOOP, [str(csv), str(reps)], timeout)
     others[f"metafor (x10,000 from {reps})"] = per * 10_000 if isinstance(per, float) else per
     row("pool_groups (+ PI, Q-profile tau2 CI, warnings)", engine, others)
     row("fit_batch kernel (+ PI, Q-profile tau2 CI)", kernel, others)
@@ -205,7 +179,7 @@ def bench_gosh(timeout: float) -> None:
                 csv = Path(tmp) / "g.csv"
                 np.savetxt(csv, np.column_stack([yi[0], vi[0]]), delimiter=",",
                            header="yi,vi", comments="", fmt="%.17g")
-                others["metafor gosh()"] = rscript(R_GOSH, [str(csv)], timeout)
+                others["metafor gosh()"] = run_r(R_GOSH, [str(csv)], timeout)
         row(f"k = {k}: all {2**k - 1:,} subsets", ours, others)
 
 
@@ -214,7 +188,7 @@ def bench_permutest(timeout: float) -> None:
     yi, vi = bcg()
     ours = best_of(lambda: permutation_test(yi, vi, method="REML", permutations=1000,
                                             exact=False, seed=1))
-    row("permutation_test", ours, {"metafor permutest()": rscript(R_PERMUTEST, [], timeout)})
+    row("permutation_test", ours, {"metafor permutest()": run_r(R_PERMUTEST, [], timeout)})
 
 
 def _plot(name: str, x: list[float], ys: dict[str, list[float]], xlabel: str) -> None:

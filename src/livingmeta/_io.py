@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["write_atomically"]
+__all__ = ["build_folder_atomically", "write_atomically"]
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -19,4 +21,33 @@ def write_atomically(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_folder_atomically(target: Path, build: Callable[[Path], object]) -> None:
+    """Build a folder beside ``target`` with ``build(folder)`` and rename it into place.
+
+    An existing ``target`` is swapped out only once the new folder is complete; if
+    anything fails, ``target`` is left as it was and nothing else remains. The caller
+    decides beforehand whether an existing ``target`` may be replaced.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        build(building)
+        building.chmod(0o755)  # mkdtemp's 0o700 would hide the folder from other users
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            old.rmdir()
+            target.rename(old)
+            try:
+                building.rename(target)
+            except OSError:
+                old.rename(target)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            building.rename(target)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
         raise

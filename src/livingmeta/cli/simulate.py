@@ -11,13 +11,12 @@ renamed into place, so a failed run leaves ``--out`` as it was.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
+from livingmeta._io import build_folder_atomically
 from livingmeta.cli._common import collect_warnings, handle_errors
 from livingmeta.cli._render import print_summary
 from livingmeta.errors import ParameterError
@@ -49,33 +48,16 @@ def _write_folder(result: Any, target: Path) -> None:
         raise ParameterError(
             f"The folder {str(target)!r} is not empty and holds no earlier simulation "
             f"results (no {MARKER_FILE} file): refusing to replace it; choose another --out.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    try:
+    def build(folder: Path) -> None:
         frame = result.to_frame()
-        frame.to_csv(building / "results.csv", index=False)
-        frame.to_parquet(building / "results.parquet", index=False)
+        frame.to_csv(folder / "results.csv", index=False)
+        frame.to_parquet(folder / "results.parquet", index=False)
         drawn = SimulationPlot.from_result(result, metric="ci_coverage").plot()
-        drawn.savefig(building / "coverage.svg")
-        drawn.savefig(building / "coverage.png", dpi=150)
-        (building / MARKER_FILE).write_text("livingmeta simulation results\n",
-                                            encoding="utf-8")
-        building.chmod(0o755)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            old.rmdir()
-            target.rename(old)
-            try:
-                building.rename(target)
-            except OSError:
-                old.rename(target)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            building.rename(target)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
+        drawn.savefig(folder / "coverage.svg")
+        drawn.savefig(folder / "coverage.png", dpi=150)
+        (folder / MARKER_FILE).write_text("livingmeta simulation results\n", encoding="utf-8")
+
+    build_folder_atomically(target, build)
 
 
 @click.command()

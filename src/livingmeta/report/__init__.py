@@ -23,11 +23,10 @@ software and data versions, input digests and the warnings issued.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from livingmeta._io import build_folder_atomically
 from livingmeta.errors import ParameterError
 from livingmeta.report.figures import ReportFigure, build_figures, render_png, render_svg
 from livingmeta.report.html import SECTION_HEADINGS, render_html, render_report_html
@@ -130,24 +129,5 @@ def write_report(result: ReviewResult, out_dir: str | Path, *,
     """
     target = Path(out_dir).expanduser().absolute()
     _check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    try:
-        _build(result, building, appraisal, living)
-        building.chmod(0o755)  # mkdtemp's 0o700 would hide the report from other users
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            old.rmdir()
-            target.rename(old)
-            try:
-                building.rename(target)
-            except OSError:
-                old.rename(target)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            building.rename(target)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
+    build_folder_atomically(target, lambda folder: _build(result, folder, appraisal, living))
     return target / "index.html"
