@@ -155,6 +155,8 @@ def test_the_report_has_the_living_section(review, result, living):
     assert "A trial the size of INNOVA (98 participants)" in html
     assert "What changed since the previous version (v1: Before INNOVA" in html
     assert LIVING_HEADING not in render_report_html(result)
+    assert ("Living evidence on pain intensity: trial sequential analysis: not yet conclusive"
+            in html)
 
 
 def test_run_json_carries_the_living_evidence(tmp_path):

@@ -12,7 +12,13 @@ from livingmeta._format import fmt_num
 from livingmeta.plots import BayesPosteriorPlot, TSAPlot
 from livingmeta.report.figures import ReportFigure, figure_id
 from livingmeta.report.sections import FigureRef, Table, row
-from livingmeta.review._living_text import SPENDING, bayes_line, tsa_line, whatif_lines
+from livingmeta.review._living_text import (
+    SPENDING,
+    bayes_line,
+    headline,
+    tsa_line,
+    whatif_lines,
+)
 from livingmeta.review.living_results import LivingEvidence
 
 __all__ = ["LIVING_HEADING", "LivingView", "living_figures", "living_view"]
@@ -36,6 +42,7 @@ class LivingView:
     diff_heading: str
     diff_lines: tuple[str, ...]
     notes: tuple[str, ...]
+    headline: str
 
 
 def _tsa_id(e: LivingEvidence) -> str:
@@ -139,4 +146,4 @@ def living_view(e: LivingEvidence) -> LivingView:
         f"What changed since the previous version ({_version(d.before.version)} -> "
         f"{_version(d.after.version)})",
         diff_lines=() if d is None else d.lines(),
-        notes=notes)
+        notes=notes, headline=headline(e))

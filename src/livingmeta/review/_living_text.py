@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.review.living_results import LivingEvidence, WhatIfComparison
     from livingmeta.sequential import TSAResult
 
-__all__ = ["bayes_line", "living_lines", "summarize_living", "tsa_line", "whatif_lines"]
+__all__ = ["bayes_line", "headline", "living_lines", "summarize_living", "tsa_line",
+           "whatif_lines"]
 
 RATIO = ("RR", "OR")
 SPENDING = {"obf": "O'Brien-Fleming", "pocock": "Pocock"}
@@ -83,6 +84,29 @@ def whatif_lines(c: WhatIfComparison, measure: str) -> tuple[str, ...]:
         f"({_interval(c.actual_ci_low, c.actual_ci_high, measure)}), at the "
         f"{100 * c.actual_percentile:.0f}th percentile of the simulated estimates; {actual}.",
     )
+
+
+def headline(e: LivingEvidence) -> str:
+    """One sentence for the answer: the TSA verdict and P(beyond the threshold)."""
+    parts = []
+    if e.tsa is not None:
+        last = e.tsa.looks[-1]
+        parts.append(f"trial sequential analysis: {e.tsa.verdict} "
+                     f"({100 * last.information_fraction:.0f}% of the required information "
+                     f"size of {e.tsa.ris.ris:,.0f} {e.tsa.information})")
+    probs = [b.p_beyond_threshold for b in e.bayes if b.p_beyond_threshold is not None]
+    threshold = e.bayes[0].threshold if e.bayes else None
+    if probs and threshold is not None:
+        b = e.bayes[0]
+        side = "<" if b.direction == "lower" else ">"
+        span = (_pct(min(probs)) if len(probs) == 1 or min(probs) == max(probs)
+                else f"{_pct(min(probs))} to {_pct(max(probs))}")
+        parts.append(f"posterior probability of {b.measure} {side} "
+                     f"{_value(threshold, b.measure)}: {span} under {len(probs)} "
+                     f"prior{'s' if len(probs) > 1 else ''} for tau")
+    if not parts:
+        return ""
+    return f"Living evidence on {e.label.lower()}: " + "; ".join(parts) + "."
 
 
 def living_lines(e: LivingEvidence) -> tuple[str, ...]:

@@ -337,5 +337,6 @@ def _imprecision(current: Any, fit: Any, mid: float, direction: str, measure: st
     now = int(imprecision_levels(current.ci_low, current.ci_high, th, before_short))
     after = imprecision_levels(fit.ci_low, fit.ci_high, th, after_short)
     return _criterion("imprecision", IMPRECISION_JUDGMENTS, now, after,
-                      f"GRADE imprecision rule against the MID {mid:g} ({oisnote})")
+                      f"the computed GRADE imprecision rule (the suggestion, before a reviewer's "
+                      f"decision) against the MID {mid:g} ({oisnote})")
 
