@@ -17,6 +17,7 @@ Invalid input raises; degenerate but valid input warns and returns a defined val
      +-- DroppedStudiesWarning           studies with missing values were left out
      +-- ConversionWarning               an effect size rests on an approximating conversion
      +-- SimulationWarning               simulated values had to be clipped to valid ranges
+     +-- DegenerateBootstrapWarning      a BCa interval is undefined (replicates on one side)
 
 Problems are reported in one format everywhere (STYLE.md, convention 7)::
 
@@ -33,6 +34,7 @@ __all__ = [
     "ConvergenceWarning",
     "ConversionWarning",
     "DataValidationError",
+    "DegenerateBootstrapWarning",
     "DroppedStudiesWarning",
     "LivingMetaError",
     "LivingMetaWarning",
@@ -176,6 +178,10 @@ class DroppedStudiesWarning(LivingMetaWarning):
 
 class ConversionWarning(LivingMetaWarning):
     """An effect size was derived with an approximating conversion (see its notes)."""
+
+
+class DegenerateBootstrapWarning(LivingMetaWarning):
+    """A BCa interval is undefined: every replicate lies on one side of the estimate."""
 
 
 class SimulationWarning(LivingMetaWarning):

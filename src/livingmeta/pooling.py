@@ -47,6 +47,7 @@ __all__ = [
     "PooledAnalysis",
     "effect_sizes_for_table",
     "pool_table",
+    "prepare_effects",
 ]
 
 #: Model codes as metafor spells them; FE is accepted as an alias of EE.
@@ -248,6 +249,26 @@ def _design(
             blocks.append(np.array([str(v) == level for v in values], dtype=float)[:, None])
             names.append(f"{name}[{level}]")
     return np.hstack(blocks), names
+
+
+def prepare_effects(table: StudyTable, *, measure: str | None = None, method: str = "REML",
+                    test: str = "z", mods: Sequence[str] = ()
+                    ) -> tuple[EffectSizes, np.ndarray | None, list[str] | None]:
+    """Effect sizes of the complete studies and the moderator matrix, as :func:`pool_table`
+    builds them (incomplete studies dropped with a ``DroppedStudiesWarning``).
+
+    Returns ``(effects, design, names)``; ``design`` and ``names`` are None without
+    moderators. For analyses that refit the model many times (permutation tests,
+    bootstrap) on exactly the data ``pool`` would use.
+    """
+    measure = _check_arguments(table, measure, method, test, 0.95, None, mods)
+    es = effect_sizes_for_table(table, measure=measure)
+    keep = _complete_rows(table, es, None, mods)
+    _drop_report(table, es, keep, measure, bool(mods))
+    if not mods:
+        return es.subset(keep), None, None
+    design, names = _design(table, keep, mods)
+    return es.subset(keep), design, names
 
 
 def _as_float(values: np.ndarray) -> np.ndarray | None:

@@ -29,23 +29,10 @@ def table_effects(data: str, measure: str | None, method: str, test: str,
     """Effect sizes (incomplete studies dropped, with a warning) and the moderator matrix
     of DATA, as ``livingmeta pool`` builds them."""
     from livingmeta.data import read_study_table
-    from livingmeta.pooling import (
-        _check_arguments,
-        _complete_rows,
-        _design,
-        _drop_report,
-        effect_sizes_for_table,
-    )
+    from livingmeta.pooling import prepare_effects
 
     table = read_study_table(resolve_table_path(data))
-    measure = _check_arguments(table, measure, method, test, 0.95, None, mods)
-    es = effect_sizes_for_table(table, measure=measure)
-    keep = _complete_rows(table, es, None, mods)
-    _drop_report(table, es, keep, measure, bool(mods))
-    if not mods:
-        return es.subset(keep), None, None
-    design, names = _design(table, keep, mods)
-    return es.subset(keep), design, names
+    return prepare_effects(table, measure=measure, method=method, test=test, mods=mods)
 
 
 def warning_lines(caught: list[warnings.WarningMessage]) -> list[str]:

@@ -45,6 +45,7 @@ from livingmeta._validation import check_effects
 from livingmeta.batch import run_chunks
 from livingmeta.errors import (
     ConvergenceWarning,
+    DegenerateBootstrapWarning,
     LivingMetaWarning,
     MethodNotApplicableError,
     ParameterError,
@@ -67,10 +68,6 @@ KINDS = ("parametric", "nonparametric")
 INTERVALS = ("percentile", "bca")
 #: The bootstrapped quantities, in the column order of ``BootstrapResult.draws``.
 QUANTITIES = ("estimate", "tau2", "I2")
-
-
-class DegenerateBootstrapWarning(LivingMetaWarning):
-    """A BCa interval is undefined: every replicate lies on one side of the estimate."""
 
 
 @dataclass(frozen=True, slots=True)
