@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_num", "fmt_p", "safe_exp"]
+__all__ = ["RATIO_MEASURES", "fmt_interval", "fmt_num", "fmt_p", "fmt_value", "safe_exp"]
+
+#: Measures pooled on the log scale and shown exponentiated.
+RATIO_MEASURES = ("RR", "OR", "PETO", "IRR", "ROM")
 
 
 def fmt_num(value: float | int | None, digits: int = 4) -> str:
@@ -48,3 +51,21 @@ def safe_exp(x: float) -> float:
     inf
     """
     return math.exp(x) if x < 709.0 else math.inf
+
+
+def fmt_value(x: float | None, measure: str, digits: int = 2) -> str:
+    """A value of ``measure`` on the reader's scale (ratios exponentiated; '—' if missing).
+
+    >>> fmt_value(-0.2231, "RR"), fmt_value(-0.153, "SMD"), fmt_value(float("nan"), "MD")
+    ('0.80', '-0.15', '—')
+    """
+    if x is None or not math.isfinite(x):
+        return "—"
+    return f"{math.exp(x) if measure in RATIO_MEASURES else x:.{digits}f}"
+
+
+def fmt_interval(low: float, high: float, measure: str) -> str:
+    """``"-0.57 to 0.27"`` on the reader's scale ('—' when missing)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "—"
+    return f"{fmt_value(low, measure)} to {fmt_value(high, measure)}"

@@ -8,7 +8,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["build_folder_atomically", "write_atomically"]
+from livingmeta.errors import ParameterError
+
+__all__ = ["build_folder_atomically", "check_replaceable_folder", "write_atomically"]
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -51,3 +53,21 @@ def build_folder_atomically(target: Path, build: Callable[[Path], object]) -> No
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
+
+
+def check_replaceable_folder(target: Path, marker: str, what: str) -> None:
+    """Refuse a ``target`` that is a file, or a non-empty folder without ``marker``.
+
+    Only an empty folder or one written earlier by livingmeta (it holds the file
+    ``marker``) may be replaced by :func:`build_folder_atomically`: a mistyped path
+    never deletes a user's own folder.
+    """
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise ParameterError(f"The {what} folder '{target}' exists and is not a folder; "
+                             "choose another path.")
+    if any(target.iterdir()) and not (target / marker).is_file():
+        raise ParameterError(
+            f"The folder '{target}' is not empty and holds no earlier livingmeta {what} (no "
+            f"{marker} file): refusing to replace it. Choose another folder or empty it.")

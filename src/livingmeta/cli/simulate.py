@@ -16,10 +16,9 @@ from typing import Any
 
 import click
 
-from livingmeta._io import build_folder_atomically
+from livingmeta._io import build_folder_atomically, check_replaceable_folder
 from livingmeta.cli._common import collect_warnings, handle_errors
 from livingmeta.cli._render import print_summary
-from livingmeta.errors import ParameterError
 
 __all__ = ["simulate"]
 
@@ -42,12 +41,8 @@ MARKER_FILE = ".livingmeta-simulation"
 def _write_folder(result: Any, target: Path) -> None:
     from livingmeta.plots import SimulationPlot
 
-    if target.exists() and not target.is_dir():
-        raise ParameterError(f"--out must be a folder; {str(target)!r} is a file.")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER_FILE).is_file():
-        raise ParameterError(
-            f"The folder {str(target)!r} is not empty and holds no earlier simulation "
-            f"results (no {MARKER_FILE} file): refusing to replace it; choose another --out.")
+    check_replaceable_folder(target, MARKER_FILE, "simulation results")
+
     def build(folder: Path) -> None:
         frame = result.to_frame()
         frame.to_csv(folder / "results.csv", index=False)

@@ -26,8 +26,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from livingmeta._io import build_folder_atomically
-from livingmeta.errors import ParameterError
+from livingmeta._io import build_folder_atomically, check_replaceable_folder
 from livingmeta.report.figures import ReportFigure, build_figures, render_png, render_svg
 from livingmeta.report.html import SECTION_HEADINGS, render_html, render_report_html
 from livingmeta.review.results import ReviewResult
@@ -36,19 +35,6 @@ __all__ = ["MARKER_FILE", "SECTION_HEADINGS", "render_report_html", "write_repor
 
 #: Name of the file that marks a folder as a livingmeta report (safe to replace).
 MARKER_FILE = ".livingmeta-report"
-
-
-def _check_target(target: Path) -> None:
-    if not target.exists():
-        return
-    if not target.is_dir():
-        raise ParameterError(f"The report folder '{target}' exists and is not a folder; "
-                             "choose another path.")
-    if any(target.iterdir()) and not (target / MARKER_FILE).is_file():
-        raise ParameterError(
-            f"The folder '{target}' is not empty and is not a livingmeta report (no "
-            f"{MARKER_FILE} file): refusing to replace it. Choose another folder or "
-            "empty it.")
 
 
 def _build(result: ReviewResult, folder: Path, appraisal: Any = None,
@@ -128,6 +114,6 @@ def write_report(result: ReviewResult, out_dir: str | Path, *,
     place at the end: if anything fails, ``out_dir`` is left as it was.
     """
     target = Path(out_dir).expanduser().absolute()
-    _check_target(target)
+    check_replaceable_folder(target, MARKER_FILE, "report")
     build_folder_atomically(target, lambda folder: _build(result, folder, appraisal, living))
     return target / "index.html"

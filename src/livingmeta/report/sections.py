@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from livingmeta._format import fmt_num, fmt_p
+from livingmeta._format import fmt_interval, fmt_num, fmt_p, fmt_value
 from livingmeta.review.results import (
     MeasureResult,
     OutcomeResult,
@@ -24,7 +24,6 @@ from livingmeta.review.summary import summarize_review
 __all__ = ["Cell", "FigureRef", "MeasureSection", "OutcomeSection", "Table", "answer_lines",
            "outcome_sections", "provenance_table", "software_table", "syntheses_table"]
 
-RATIO = ("RR", "OR")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,20 +83,6 @@ class OutcomeSection:
 def row(*values: object) -> tuple[Cell, ...]:
     """A table row of plain-text cells."""
     return tuple(v if isinstance(v, Cell) else Cell(str(v)) for v in values)
-
-
-def fmt_value(x: float, measure: str, digits: int = 2) -> str:
-    """A value of ``measure`` on the reader's scale ('—' when missing)."""
-    if x is None or not math.isfinite(x):
-        return "—"
-    return f"{math.exp(x) if measure in RATIO else x:.{digits}f}"
-
-
-def fmt_interval(low: float, high: float, measure: str) -> str:
-    """``"-0.57 to 0.27"`` on the reader's scale ('—' when missing)."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "—"
-    return f"{fmt_value(low, measure)} to {fmt_value(high, measure)}"
 
 
 def _estimate_text(est: PooledEstimate) -> str:

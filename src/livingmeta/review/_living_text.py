@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from livingmeta._format import fmt_num
+from livingmeta._format import fmt_interval, fmt_num, fmt_value
 from livingmeta.summary import Summary, SummaryTable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -16,18 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["bayes_line", "headline", "living_lines", "summarize_living", "tsa_line",
            "whatif_lines"]
 
-RATIO = ("RR", "OR")
 SPENDING = {"obf": "O'Brien-Fleming", "pocock": "Pocock"}
-
-
-def _value(x: float, measure: str) -> str:
-    if not math.isfinite(x):
-        return "n/a"
-    return f"{math.exp(x):.2f}" if measure in RATIO else f"{x:.2f}"
-
-
-def _interval(lo: float, hi: float, measure: str) -> str:
-    return f"{_value(lo, measure)} to {_value(hi, measure)}"
 
 
 def _pct(p: float | None) -> str:
@@ -46,7 +35,7 @@ def tsa_line(t: TSAResult, label: str) -> str:
             f"information size is {t.ris.ris:,.0f} {unit} ({t.ris.ris_unadjusted:,.0f} "
             f"before the heterogeneity correction); {last.information:,.0f} accrued "
             f"({100 * last.information_fraction:.1f}%). Verdict: {t.verdict}. "
-            f"TSA-adjusted CI {_interval(*t.adjusted_ci, t.measure)}.")
+            f"TSA-adjusted CI {fmt_interval(*t.adjusted_ci, t.measure)}.")
 
 
 def bayes_line(b: BayesResult) -> str:
@@ -54,12 +43,13 @@ def bayes_line(b: BayesResult) -> str:
     m = b.mu
     side = "<" if b.direction == "lower" else ">"
     beyond = ("" if b.threshold is None or b.p_beyond_threshold is None else
-              f"; P({b.measure} {side} {_value(b.threshold, b.measure)}) = "
+              f"; P({b.measure} {side} {fmt_value(b.threshold, b.measure)}) = "
               f"{_pct(b.p_beyond_threshold)}")
     bf = ("" if b.bayes_factor_01 is None else
           f"; Bayes factor for no effect BF01 = {b.bayes_factor_01:.2f}")
-    return (f"Bayesian ({b.prior_text}): {b.measure} median {_value(m.median, b.measure)} "
-            f"(95% CrI {_interval(m.ci_low, m.ci_high, b.measure)}), tau median "
+    return (f"Bayesian ({b.prior_text}): {b.measure} median "
+            f"{fmt_value(m.median, b.measure)} "
+            f"(95% CrI {fmt_interval(m.ci_low, m.ci_high, b.measure)}), tau median "
             f"{b.tau.median:.2f}{beyond}; P(any benefit) = {_pct(b.p_benefit)}{bf}.")
 
 
@@ -77,11 +67,11 @@ def whatif_lines(c: WhatIfComparison, measure: str) -> tuple[str, ...]:
     return (
         f"What if ({c.before_label}, k = {r.k}): {r.trial.label} ({2 * r.trial.n_per_arm} "
         f"participants) would have moved the pooled {measure} to a median of "
-        f"{_value(q['q50'], measure)} (95% of simulations {_value(q['q2.5'], measure)} to "
-        f"{_value(q['q97.5'], measure)}); {chances}.",
+        f"{fmt_value(q['q50'], measure)} (95% of simulations "
+        f"{fmt_interval(q['q2.5'], q['q97.5'], measure)}); {chances}.",
         f"What happened ({c.after_label}): {added} gave "
-        f"{_value(c.actual_estimate, measure)} "
-        f"({_interval(c.actual_ci_low, c.actual_ci_high, measure)}), at the "
+        f"{fmt_value(c.actual_estimate, measure)} "
+        f"({fmt_interval(c.actual_ci_low, c.actual_ci_high, measure)}), at the "
         f"{100 * c.actual_percentile:.0f}th percentile of the simulated estimates; {actual}.",
     )
 
@@ -102,7 +92,7 @@ def headline(e: LivingEvidence) -> str:
         span = (_pct(min(probs)) if len(probs) == 1 or min(probs) == max(probs)
                 else f"{_pct(min(probs))} to {_pct(max(probs))}")
         parts.append(f"posterior probability of {b.measure} {side} "
-                     f"{_value(threshold, b.measure)}: {span} under {len(probs)} "
+                     f"{fmt_value(threshold, b.measure)}: {span} under {len(probs)} "
                      f"prior{'s' if len(probs) > 1 else ''} for tau")
     if not parts:
         return ""
@@ -139,16 +129,16 @@ def _bayes_table(e: LivingEvidence) -> SummaryTable:
     rows = []
     for b in e.bayes:
         rows.append((b.tau_prior.description, b.mu_prior.description,
-                     f"{_value(b.mu.median, b.measure)} "
-                     f"({_interval(b.mu.ci_low, b.mu.ci_high, b.measure)})",
-                     f"{_value(b.theta_new.median, b.measure)} "
-                     f"({_interval(b.theta_new.ci_low, b.theta_new.ci_high, b.measure)})",
+                     f"{fmt_value(b.mu.median, b.measure)} "
+                     f"({fmt_interval(b.mu.ci_low, b.mu.ci_high, b.measure)})",
+                     f"{fmt_value(b.theta_new.median, b.measure)} "
+                     f"({fmt_interval(b.theta_new.ci_low, b.theta_new.ci_high, b.measure)})",
                      fmt_num(b.tau.median), _pct(b.p_beyond_threshold),
                      _pct(b.p_beyond_threshold_new), _pct(b.p_benefit),
                      "n/a" if b.bayes_factor_01 is None else f"{b.bayes_factor_01:.2f}"))
     threshold = next((b.threshold for b in e.bayes if b.threshold is not None), None)
     beyond = "P(beyond threshold)" if threshold is None else \
-        f"P(effect beyond {_value(threshold, e.measure)})"
+        f"P(effect beyond {fmt_value(threshold, e.measure)})"
     return SummaryTable(
         "Bayesian random-effects analyses (exact; one row per prior for tau)",
         ("tau prior", "mu prior", f"{e.measure} median (95% CrI)",

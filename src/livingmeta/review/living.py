@@ -91,13 +91,12 @@ def review_tsa(result: ReviewResult, plan: TsaPlan | None) -> tuple[TSAResult | 
 def benefit_threshold(plan: BayesPlan, mid: float | None, measure: str,
                       direction: str) -> float | None:
     """The plan's threshold, else the MID on the benefit side (analysis scale)."""
+    from livingmeta.appraisal._grade_domains import mid_thresholds
+
     if plan.threshold is not None:
         return plan.threshold
-    if mid is None:
-        return None
-    if measure in RATIO_MEASURES:
-        return math.log(1 - mid) if direction == "lower" else math.log(1 + mid)
-    return -mid if direction == "lower" else mid
+    thresholds = mid_thresholds(mid, direction, measure in RATIO_MEASURES)
+    return None if thresholds is None else thresholds[0]
 
 
 def review_bayes(result: ReviewResult, plan: BayesPlan | None,
@@ -152,14 +151,14 @@ def _readings(res: MeasureResult, tsa: TSAResult | None, mid: float | None,
         imprecision_levels,
         mid_thresholds,
     )
-    from livingmeta.sequential.whatif import SIGNIFICANCE_LABELS
+    from livingmeta.sequential.whatif import SIGNIFICANCE_LABELS, significance
 
     p = res.primary
     out: dict[str, str] = {}
     if p is None:
         return out
-    sign = 1 if p.ci_low > 0 else (-1 if p.ci_high < 0 else 0)
-    out["significance"] = SIGNIFICANCE_LABELS[(sign if direction == "higher" else -sign) + 1]
+    out["significance"] = SIGNIFICANCE_LABELS[
+        int(significance(np.array(p.ci_low), np.array(p.ci_high), direction)) + 1]
     if mid is not None:
         short = participants is not None and ois is not None and participants < ois
         th = mid_thresholds(mid, direction, res.measure in RATIO_MEASURES)
@@ -254,5 +253,5 @@ def living_evidence(review: Review, result: ReviewResult, *,
         bayes=review_bayes(result, plan.bayes, mid), whatif=comparison,
         whatif_note=whatif_note, diff=changes,
         studies=tuple(e.study for e in _analysed(res)),
-        participants=tuple(np.asarray(_participants(_analysed(res)) or [], dtype=int).tolist()),
+        participants=tuple(_participants(_analysed(res)) or ()),
     )

@@ -50,7 +50,7 @@ def new_look_bounds(tsa: TSAResult, information: float) -> tuple[float, float, f
 def tsa_criterion(tsa: TSAResult, y: FloatArray, v: FloatArray, new_y: FloatArray,
                   new_v: FloatArray, added_participants: int) -> WhatIfCriterion:
     """Read every simulated update against the TSA boundaries at the trial's look."""
-    from livingmeta.sequential.whatif import WhatIfCriterion
+    from livingmeta.sequential.whatif import tally_criterion
 
     draws = new_y.size
     last = tsa.looks[-1]
@@ -67,13 +67,9 @@ def tsa_criterion(tsa: TSAResult, y: FloatArray, v: FloatArray, new_y: FloatArra
             TSALook("pending trial", info, fraction, float(z), float(e), float(s), *bounds),
             tsa.sides, tsa.direction, tsa.information)[0])
         for z, e, s in zip(fit.statistic, fit.estimate, fit.se, strict=True)])
-    counts = np.bincount(verdicts, minlength=len(TSA_VERDICTS))
-    current = TSA_VERDICTS.index(tsa.verdict)
     unit = "participants" if tsa.information == "participants" else "statistical information"
-    return WhatIfCriterion(
-        "tsa", tsa.verdict,
-        {name: float(c) / draws for name, c in zip(TSA_VERDICTS, counts, strict=True)},
-        float(np.mean(verdicts != current)),
+    return tally_criterion(
+        "tsa", TSA_VERDICTS, TSA_VERDICTS.index(tsa.verdict), verdicts,
         f"cumulative z ({tsa.method}) against the {tsa.spending} boundaries at "
         f"{100 * fraction:.1f}% of the RIS {tsa.ris.ris:.0f} {unit} (RIS held at the "
         "current plan)")

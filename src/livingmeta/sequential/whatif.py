@@ -51,7 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from livingmeta.sequential.tsa import TSAResult
     from livingmeta.summary import Summary
 
-__all__ = ["SIGNIFICANCE_LABELS", "PendingTrial", "WhatIfCriterion", "WhatIfResult", "what_if"]
+__all__ = ["SIGNIFICANCE_LABELS", "PendingTrial", "WhatIfCriterion", "WhatIfResult",
+           "significance", "tally_criterion", "what_if"]
 
 FloatArray = NDArray[np.float64]
 
@@ -181,13 +182,14 @@ class WhatIfResult:
         return summarize_what_if(self)
 
 
-def _significance(ci_low: FloatArray, ci_high: FloatArray, direction: str) -> NDArray[np.int8]:
-    """-1 harm, 0 no significant difference, +1 benefit (CI excluding 0)."""
+def significance(ci_low: FloatArray, ci_high: FloatArray, direction: str) -> NDArray[np.int8]:
+    """-1 harm, 0 no significant difference, +1 benefit (CI excluding 0); index
+    :data:`SIGNIFICANCE_LABELS` with the value + 1."""
     sign = np.where(ci_high < 0, -1, np.where(ci_low > 0, 1, 0))
     return (sign if direction == "higher" else -sign).astype(np.int8)
 
 
-def _criterion(name: str, labels: tuple[str, ...], current: int, after: NDArray[Any],
+def tally_criterion(name: str, labels: tuple[str, ...], current: int, after: NDArray[Any],
                note: str, offset: int = 0) -> WhatIfCriterion:
     counts = np.bincount(np.asarray(after, dtype=np.int64) + offset, minlength=len(labels))
     probabilities = {lab: float(c) / after.size for lab, c in zip(labels, counts, strict=True)}
@@ -289,10 +291,10 @@ def what_if(
     fit = fit_batch(np.column_stack([np.broadcast_to(y, (draws, y.size)), new_y]),
                     np.column_stack([np.broadcast_to(v, (draws, v.size)), new_v]),
                     method=method, test=test, level=level)
-    criteria = [_criterion(
+    criteria = [tally_criterion(
         "significance", SIGNIFICANCE_LABELS,
-        int(_significance(np.array(current.ci_low), np.array(current.ci_high), direction)),
-        _significance(fit.ci_low, fit.ci_high, direction),
+        int(significance(np.array(current.ci_low), np.array(current.ci_high), direction)),
+        significance(fit.ci_low, fit.ci_high, direction),
         f"{100 * level:g}% CI of {method} with {test} tests excludes 0", offset=1)]
     if mid is not None:
         criteria.append(_imprecision(current, fit, mid, direction, measure, participants, ois,
@@ -336,7 +338,7 @@ def _imprecision(current: Any, fit: Any, mid: float, direction: str, measure: st
         oisnote = f"OIS {ois}: {participants} participants before, {participants + added} after"
     now = int(imprecision_levels(current.ci_low, current.ci_high, th, before_short))
     after = imprecision_levels(fit.ci_low, fit.ci_high, th, after_short)
-    return _criterion("imprecision", IMPRECISION_JUDGMENTS, now, after,
-                      f"the computed GRADE imprecision rule (the suggestion, before a reviewer's "
-                      f"decision) against the MID {mid:g} ({oisnote})")
+    return tally_criterion("imprecision", IMPRECISION_JUDGMENTS, now, after,
+                           "the computed GRADE imprecision rule (the suggestion, before a "
+                           f"reviewer's decision) against the MID {mid:g} ({oisnote})")
 
