@@ -45,6 +45,7 @@ __all__ = [
     "METHODS",
     "BackTransformed",
     "PooledAnalysis",
+    "PreparedEffects",
     "effect_sizes_for_table",
     "pool_table",
     "prepare_effects",
@@ -251,24 +252,43 @@ def _design(
     return np.hstack(blocks), names
 
 
-def prepare_effects(table: StudyTable, *, measure: str | None = None, method: str = "REML",
-                    test: str = "z", mods: Sequence[str] = ()
-                    ) -> tuple[EffectSizes, np.ndarray | None, list[str] | None]:
-    """Effect sizes of the complete studies and the moderator matrix, as :func:`pool_table`
-    builds them (incomplete studies dropped with a ``DroppedStudiesWarning``).
+@dataclass(frozen=True, slots=True)
+class PreparedEffects:
+    """The data :func:`pool_table` would analyse (see :func:`prepare_effects`).
 
-    Returns ``(effects, design, names)``; ``design`` and ``names`` are None without
-    moderators. For analyses that refit the model many times (permutation tests,
-    bootstrap) on exactly the data ``pool`` would use.
+    Attributes
+    ----------
+    effects : EffectSizes
+        The complete studies' effect sizes.
+    design : ndarray or None
+        The moderator matrix (None without moderators).
+    names : list of str or None
+        Its column names.
+    dropped : tuple of str
+        Studies left out for missing values (named in a ``DroppedStudiesWarning``).
+    """
+
+    effects: EffectSizes
+    design: np.ndarray | None
+    names: list[str] | None
+    dropped: tuple[str, ...]
+
+
+def prepare_effects(table: StudyTable, *, measure: str | None = None, method: str = "REML",
+                    test: str = "z", mods: Sequence[str] = ()) -> PreparedEffects:
+    """Effect sizes of the complete studies and the moderator matrix, as :func:`pool_table`
+    builds them (incomplete studies dropped with a ``DroppedStudiesWarning``; none left
+    raises ``DataValidationError``).
+
+    For analyses that take the data ``pool`` would use (Bayesian analysis, GOSH,
+    permutation tests, bootstrap).
     """
     measure = _check_arguments(table, measure, method, test, 0.95, None, mods)
     es = effect_sizes_for_table(table, measure=measure)
     keep = _complete_rows(table, es, None, mods)
-    _drop_report(table, es, keep, measure, bool(mods))
-    if not mods:
-        return es.subset(keep), None, None
-    design, names = _design(table, keep, mods)
-    return es.subset(keep), design, names
+    dropped = _drop_report(table, es, keep, measure, bool(mods))
+    design, names = _design(table, keep, mods) if mods else (None, None)
+    return PreparedEffects(es.subset(keep), design, names, dropped)
 
 
 def _as_float(values: np.ndarray) -> np.ndarray | None:

@@ -8,7 +8,6 @@ left out with a warning that names them (as ``livingmeta pool``).
 from __future__ import annotations
 
 import json
-import warnings
 
 import click
 
@@ -50,27 +49,20 @@ def _measures() -> tuple[str, ...]:
 def bayes(data: str, measure: str | None, mu_prior: str, tau_prior: str,
           threshold: float | None, direction: str, level: float, as_json: bool) -> None:
     """Exact Bayesian random-effects meta-analysis of the studies in DATA (no MCMC)."""
-    import numpy as np
 
     from livingmeta.cli._render import print_summary
     from livingmeta.data import read_study_table
-    from livingmeta.errors import DroppedStudiesWarning
     from livingmeta.models import bayes_meta, parse_mu_prior, parse_tau_prior
-    from livingmeta.pooling import effect_sizes_for_table
+    from livingmeta.pooling import prepare_effects
 
     priors = parse_mu_prior(mu_prior), parse_tau_prior(tau_prior)   # bad strings: exit 2
     with collect_warnings() as caught:
         table = read_study_table(resolve_table_path(data))
-        es = effect_sizes_for_table(table, measure=measure)
-        keep = np.isfinite(es.yi) & np.isfinite(es.vi)
-        dropped = [s for s, k in zip(es.study, keep, strict=True) if not k]
-        if dropped:
-            warnings.warn(f"{len(dropped)} stud{'y' if len(dropped) == 1 else 'ies'} without "
-                          f"a computable effect size left out: {', '.join(dropped)}",
-                          DroppedStudiesWarning, stacklevel=1)
-        result = bayes_meta(es.yi[keep], es.vi[keep], mu_prior=priors[0], tau_prior=priors[1],
+        prepared = prepare_effects(table, measure=measure)
+        es, dropped = prepared.effects, list(prepared.dropped)
+        result = bayes_meta(es.yi, es.vi, mu_prior=priors[0], tau_prior=priors[1],
                             level=level, threshold=threshold, direction=direction,
-                            study=[s for s, k in zip(es.study, keep, strict=True) if k],
+                            study=list(es.study),
                             measure=es.measure)
     messages = list(dict.fromkeys([*result.warnings, *(str(w.message) for w in caught)]))
     if as_json:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,13 +120,11 @@ def gosh(data: str, measure: str | None, method: str, max_subsets: int | None,
          seed: int | None, out: Path, plot: Path | None, highlight: str | None,
          scheduler: str | None, as_json: bool) -> None:
     """GOSH: fit METHOD to every subset of the studies in DATA (one row per subset)."""
-    import numpy as np
 
     from livingmeta.cli._render import print_summary
     from livingmeta.data import read_study_table
-    from livingmeta.errors import DroppedStudiesWarning
     from livingmeta.plots.gosh import GoshPlot
-    from livingmeta.pooling import effect_sizes_for_table
+    from livingmeta.pooling import prepare_effects
     from livingmeta.sensitivity.gosh import gosh as run_gosh
     from livingmeta.sensitivity.gosh import gosh_diagnostics
 
@@ -136,15 +133,10 @@ def gosh(data: str, measure: str | None, method: str, max_subsets: int | None,
         _check_suffix(plot, _PLOT_SUFFIXES, "--plot")
     with collect_warnings() as caught:
         table = read_study_table(resolve_table_path(data))
-        es = effect_sizes_for_table(table, measure=measure)
-        keep = np.isfinite(es.yi) & np.isfinite(es.vi)
-        dropped = [s for s, k in zip(es.study, keep, strict=True) if not k]
-        if dropped:
-            warnings.warn(f"{len(dropped)} stud{'y' if len(dropped) == 1 else 'ies'} without "
-                          f"a computable effect size left out: {', '.join(dropped)}",
-                          DroppedStudiesWarning, stacklevel=1)
-        labels = [s for s, k in zip(es.study, keep, strict=True) if k]
-        result = run_gosh(es.yi[keep], es.vi[keep], method=method, max_subsets=max_subsets,
+        prepared = prepare_effects(table, measure=measure)
+        es, dropped = prepared.effects, list(prepared.dropped)
+        labels = list(es.study)
+        result = run_gosh(es.yi, es.vi, method=method, max_subsets=max_subsets,
                           seed=seed, study=labels, measure=es.measure, scheduler=scheduler)
         diag = gosh_diagnostics(result, **({} if seed is None else {"seed": seed}))
     drawing = (GoshPlot.from_result(result, highlight=highlight)  # bad --highlight: exit 2

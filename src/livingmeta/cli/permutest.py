@@ -32,7 +32,8 @@ def table_effects(data: str, measure: str | None, method: str, test: str,
     from livingmeta.pooling import prepare_effects
 
     table = read_study_table(resolve_table_path(data))
-    return prepare_effects(table, measure=measure, method=method, test=test, mods=mods)
+    prepared = prepare_effects(table, measure=measure, method=method, test=test, mods=mods)
+    return prepared.effects, prepared.design, prepared.names
 
 
 def warning_lines(caught: list[warnings.WarningMessage]) -> list[str]:
