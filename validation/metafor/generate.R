@@ -11,19 +11,10 @@
 # Optional: LIVINGMETA_THRESHOLD / LIVINGMETA_TOL override the tight controls (used for
 # the stability check described in README.md; never commit fixtures made that way).
 
-suppressPackageStartupMessages({
-  library(metafor)
-  library(jsonlite)
-})
-
-stopifnot(packageVersion("metafor") == "3.8.1")
-
 args_all <- commandArgs(trailingOnly = FALSE)
 script <- sub("^--file=", "", args_all[grep("^--file=", args_all)])
 here <- if (length(script)) dirname(normalizePath(script)) else "validation/metafor"
-out_dir <- Sys.getenv("LIVINGMETA_FIXTURE_DIR", file.path(here, "fixtures"))
-data_dir <- file.path(here, "data")
-dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
+source(file.path(here, "_common.R"))  # packages, out_dir, data_dir, THRESHOLD, TOL, ...
 dir.create(data_dir, showWarnings = FALSE, recursive = TRUE)
 
 # ---------------------------------------------------------------------------------------
@@ -35,9 +26,6 @@ dir.create(data_dir, showWarnings = FALSE, recursive = TRUE)
 # confint.rma.uni (Q-profile) honours tol and maxiter (uniroot on the generalised Q).
 # HE, HS, SJ, DL are closed form and use none of these.
 # ---------------------------------------------------------------------------------------
-THRESHOLD <- as.numeric(Sys.getenv("LIVINGMETA_THRESHOLD", "1e-13"))
-TOL <- as.numeric(Sys.getenv("LIVINGMETA_TOL", "1e-13"))
-MAXITER <- 100000
 ctrl <- function(stepadj = 1) {
   list(threshold = THRESHOLD, tol = TOL, maxiter = MAXITER, stepadj = stepadj)
 }
@@ -48,39 +36,10 @@ TESTS <- c("z", "knha", "adhoc")
 ZERO_TAU2 <- 1e-10    # metafor's tau2 at or below this counts as "estimated at zero"
 
 header <- function(kind) {
-  list(
-    `_generated` = "by validation/metafor/generate.R — do not edit",
-    kind = kind,
-    r_version = R.version.string,
-    metafor_version = as.character(packageVersion("metafor")),
-    metadat_version = as.character(packageVersion("metadat")),
-    jsonlite_version = as.character(packageVersion("jsonlite")),
-    date = format(Sys.Date()),
-    control = list(threshold = THRESHOLD, tol = TOL, maxiter = MAXITER,
-                   stepadj = "1 (0.5 on non-convergence; recorded per case)",
-                   confint = CI_CONTROL)
-  )
-}
-
-num <- function(x) {
-  x <- as.numeric(x)
-  x[is.nan(x)] <- NA
-  x
-}
-scalar <- function(x) {
-  if (is.null(x) || length(x) == 0) return(NULL)
-  x <- num(x)[1]
-  if (is.na(x)) NULL else x
-}
-vec <- function(x) {
-  x <- num(x)
-  lapply(x, function(v) if (is.na(v)) NULL else v)
-}
-
-write_json_file <- function(obj, name) {
-  txt <- toJSON(obj, auto_unbox = TRUE, digits = NA, null = "null", na = "null",
-                pretty = TRUE)
-  writeLines(txt, file.path(out_dir, name), useBytes = TRUE)
+  fixture_header("generate.R", kind,
+                 control = list(threshold = THRESHOLD, tol = TOL, maxiter = MAXITER,
+                                stepadj = "1 (0.5 on non-convergence; recorded per case)",
+                                confint = CI_CONTROL))
 }
 
 # Capture warnings (recorded in the fixture as r_warnings) without stopping.

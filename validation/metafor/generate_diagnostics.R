@@ -9,56 +9,16 @@
 # The tight controls of generate.R are used for every model fit (README.md explains why
 # metafor's defaults are not a usable reference at 1e-6).
 
-suppressPackageStartupMessages({
-  library(metafor)
-  library(jsonlite)
-})
-
-stopifnot(packageVersion("metafor") == "3.8.1")
-
 args_all <- commandArgs(trailingOnly = FALSE)
 script <- sub("^--file=", "", args_all[grep("^--file=", args_all)])
 here <- if (length(script)) dirname(normalizePath(script)) else "validation/metafor"
-out_dir <- Sys.getenv("LIVINGMETA_FIXTURE_DIR", file.path(here, "fixtures"))
-data_dir <- file.path(here, "data")
-dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-
-THRESHOLD <- as.numeric(Sys.getenv("LIVINGMETA_THRESHOLD", "1e-13"))
-TOL <- as.numeric(Sys.getenv("LIVINGMETA_TOL", "1e-13"))
-MAXITER <- 100000
-CTRL <- list(threshold = THRESHOLD, tol = TOL, maxiter = MAXITER)
-CTRL_TEXT <- sprintf("control=list(threshold=%g, tol=%g, maxiter=%d)", THRESHOLD, TOL, MAXITER)
+source(file.path(here, "_common.R"))
 ZERO_TAU2 <- 1e-10    # metafor's tau2 at or below this counts as "estimated at zero"
 
 # metafor 3.8.1's trimfill() refits with rma.uni()'s default control unless 'control' is
 # passed to trimfill() itself (through '...'), and regtest() on a vector disregards
 # 'control': so trimfill() gets control=CTRL and regtest() is called on a fitted model,
 # whose control it reuses. Without this the REML cases move by up to 1e-3 (relative).
-
-header <- function(kind) {
-  list(
-    `_generated` = "by validation/metafor/generate_diagnostics.R — do not edit",
-    kind = kind,
-    r_version = R.version.string,
-    metafor_version = as.character(packageVersion("metafor")),
-    metadat_version = as.character(packageVersion("metadat")),
-    jsonlite_version = as.character(packageVersion("jsonlite")),
-    date = format(Sys.Date()),
-    control = list(threshold = THRESHOLD, tol = TOL, maxiter = MAXITER)
-  )
-}
-
-num <- function(x) {
-  x <- as.numeric(x)
-  x[is.nan(x)] <- NA
-  x
-}
-scalar <- function(x) {
-  if (is.null(x) || length(x) == 0) return(NULL)
-  x <- num(x)[1]
-  if (is.na(x)) NULL else x
-}
-vec <- function(x) lapply(num(x), function(v) if (is.na(v)) NULL else v)
 
 quietly <- function(expr) {
   warns <- character()
@@ -239,7 +199,7 @@ for (spec in SPECS) {
 
 ids <- sapply(cases, function(x) x$id)
 stopifnot(!anyDuplicated(ids))
-out <- c(header("diagnostics"), list(
+out <- c(fixture_header("generate_diagnostics.R", "diagnostics"), list(
   manifest = list(
     case_ids = as.list(ids),
     functions = list("influence", "baujat", "cumul", "regtest", "ranktest", "trimfill"),
@@ -248,6 +208,5 @@ out <- c(header("diagnostics"), list(
     trimfill_methods = as.list(TRIMFILL_METHODS),
     regtest_models = as.list(REGTEST_MODELS)),
   cases = cases))
-txt <- toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE)
-writeLines(txt, file.path(out_dir, "diagnostics.json"), useBytes = TRUE)
+write_json_file(out, "diagnostics.json")
 cat(sprintf("diagnostics.json: %d cases\n", length(ids)))

@@ -13,44 +13,11 @@
 # is in the subset). Each row stores metafor's membership row (res$incl) as a 0/1 string
 # and the bitmask computed from it here, so the test can check the mapping.
 
-suppressPackageStartupMessages({
-  library(metafor)
-  library(jsonlite)
-})
-
-stopifnot(packageVersion("metafor") == "3.8.1")
-
 args_all <- commandArgs(trailingOnly = FALSE)
 script <- sub("^--file=", "", args_all[grep("^--file=", args_all)])
 here <- if (length(script)) dirname(normalizePath(script)) else "validation/metafor"
-out_dir <- Sys.getenv("LIVINGMETA_FIXTURE_DIR", file.path(here, "fixtures"))
-data_dir <- file.path(here, "data")
-dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
+source(file.path(here, "_common.R"))
 
-THRESHOLD <- as.numeric(Sys.getenv("LIVINGMETA_THRESHOLD", "1e-13"))
-TOL <- as.numeric(Sys.getenv("LIVINGMETA_TOL", "1e-13"))
-MAXITER <- 100000
-CTRL <- list(threshold = THRESHOLD, tol = TOL, maxiter = MAXITER)
-CTRL_TEXT <- sprintf("control=list(threshold=%g, tol=%g, maxiter=%d)", THRESHOLD, TOL, MAXITER)
-
-header <- function(kind) {
-  list(
-    `_generated` = "by validation/metafor/generate_gosh.R — do not edit",
-    kind = kind,
-    r_version = R.version.string,
-    metafor_version = as.character(packageVersion("metafor")),
-    metadat_version = as.character(packageVersion("metadat")),
-    jsonlite_version = as.character(packageVersion("jsonlite")),
-    date = format(Sys.Date()),
-    control = list(threshold = THRESHOLD, tol = TOL, maxiter = MAXITER)
-  )
-}
-num <- function(x) {
-  x <- as.numeric(x)
-  x[is.nan(x)] <- NA
-  x
-}
-vec <- function(x) lapply(num(x), function(v) if (is.na(v)) NULL else v)
 csv_path <- function(name) paste0("validation/metafor/data/", name, ".csv")
 
 # Data sets: the first `k` rows of each CSV (small enough for an exhaustive GOSH that is
@@ -108,12 +75,11 @@ for (spec in SPECS) {
 
 ids <- sapply(cases, function(x) x$id)
 stopifnot(!anyDuplicated(ids))
-out <- c(header("gosh"), list(
+out <- c(fixture_header("generate_gosh.R", "gosh"), list(
   manifest = list(
     case_ids = as.list(ids),
     methods = as.list(METHODS),
     datasets = lapply(SPECS, function(s) list(dataset = s$data, measure = s$measure, k = s$k))),
   cases = cases))
-txt <- toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = FALSE)
-writeLines(txt, file.path(out_dir, "gosh.json"), useBytes = TRUE)
+write_json_file(out, "gosh.json", pretty = FALSE)
 cat(sprintf("gosh.json: %d cases\n", length(ids)))

@@ -25,35 +25,14 @@
 # bootstrap cases pin boot's intervals with many replicates (and the spread of boot's
 # replicates), for a comparison within Monte Carlo error.
 
-suppressPackageStartupMessages({
-  library(metafor)
-  library(boot)
-  library(jsonlite)
-})
-
-stopifnot(packageVersion("metafor") == "3.8.1")
-
 args_all <- commandArgs(trailingOnly = FALSE)
 script <- sub("^--file=", "", args_all[grep("^--file=", args_all)])
 here <- if (length(script)) dirname(normalizePath(script)) else "validation/metafor"
-out_dir <- Sys.getenv("LIVINGMETA_FIXTURE_DIR", file.path(here, "fixtures"))
-data_dir <- file.path(here, "data")
-dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-
-THRESHOLD <- 1e-13
-TOL <- 1e-13
-MAXITER <- 100000
-CTRL <- list(threshold = THRESHOLD, tol = TOL, maxiter = MAXITER)
-CTRL_TEXT <- sprintf("control=list(threshold=%g, tol=%g, maxiter=%d)", THRESHOLD, TOL, MAXITER)
+source(file.path(here, "_common.R"))
+suppressPackageStartupMessages(library(boot))
 BOOT_R <- 5000
 BOOT_SEED <- 20240607
 
-num <- function(x) {
-  x <- as.numeric(x)
-  x[is.nan(x)] <- NA
-  x
-}
-vec <- function(x) lapply(num(x), function(v) if (is.na(v)) NULL else v)
 csv <- "validation/metafor/data/bcg.csv"
 
 bcg <- read.csv(file.path(data_dir, "bcg.csv"), stringsAsFactors = FALSE,
@@ -185,7 +164,6 @@ out <- list(
                   designs = lapply(SPECS, function(s) list(name = s$name, k = s$k))),
   cases = cases,
   bootstrap = boot_cases)
-txt <- toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = FALSE)
-writeLines(txt, file.path(out_dir, "permutest.json"), useBytes = TRUE)
+write_json_file(out, "permutest.json", pretty = FALSE)
 cat(sprintf("permutest.json: %d permutest cases, %d bootstrap cases\n", length(cases),
             length(boot_cases)))
